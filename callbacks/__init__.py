@@ -1,0 +1,18 @@
+"""Dash callbacks, one module per feature; each exposes register(app, ...)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import Dash
+
+from callbacks import controls, data, training
+from dashboard.settings import Settings
+from dashboard.store import Store
+
+
+def register_all(app: Dash, settings: Settings, store: Store, manager: Any) -> None:
+    """Register every feature's callbacks on `app`."""
+    data.register(app, store)
+    controls.register(app, settings)
+    training.register(app, settings, store, manager)

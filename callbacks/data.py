@@ -1,0 +1,70 @@
+"""Dataset picking: metadata into the page, the series plot, the attribution."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import Dash, Input, Output, State
+
+from dashboard import figures, ids
+from dashboard.ml.config import split_rows
+from dashboard.ml.data import BUILTIN_PREFIX, BUILTINS
+from dashboard.store import NotFound, Store
+
+
+def dataset_meta(store: Store, dataset_id: str, session: str) -> dict[str, Any]:
+    """The small JSON the page keeps about a dataset."""
+    dataset = store.load_dataset(dataset_id, session)
+    key = dataset_id.removeprefix(BUILTIN_PREFIX)
+    return {
+        "id": dataset.id,
+        "name": dataset.name,
+        "rows": len(dataset.frame),
+        "columns": dataset.numeric_columns,
+        "target": dataset.target,
+        "attribution": dataset.attribution,
+        "description": BUILTINS[key].description if key in BUILTINS else "",
+    }
+
+
+def register(app: Dash, store: Store) -> None:
+    """Wire the dataset picker and the Data tab."""
+
+    @app.callback(
+        Output(ids.DATASET, "data"),
+        Output(ids.TARGET_PICKER, "options"),
+        Output(ids.TARGET_PICKER, "value"),
+        Output(ids.ATTRIBUTION, "children"),
+        Output(ids.DATASET_BADGE, "children"),
+        Input(ids.DATASET_PICKER, "value"),
+        State(ids.SESSION, "data"),
+    )
+    def pick_dataset(dataset_id: str, session: str) -> tuple[Any, ...]:
+        """Load the picked dataset's metadata and offer its numeric columns as targets."""
+        try:
+            meta = dataset_meta(store, dataset_id, session)
+        except NotFound:
+            return None, [], None, "This dataset is no longer available.", "no dataset"
+        return (meta, meta["columns"], meta["target"], f"Source: {meta['attribution']}",
+                f"dataset: {meta['name']}")
+
+    @app.callback(
+        Output(ids.SERIES_GRAPH, "figure"),
+        Output(ids.DATA_SUMMARY, "children"),
+        Output(ids.SPLIT_LABEL, "children"),
+        Input(ids.DATASET, "data"),
+        Input(ids.TARGET_PICKER, "value"),
+        Input(ids.SPLIT, "value"),
+        State(ids.SESSION, "data"),
+    )
+    def show_series(meta: dict[str, Any] | None, target: str | None, split: list[int],
+                    session: str) -> tuple[Any, ...]:
+        """Plot the target with the split shaded; summarise the dataset in a sentence."""
+        label = f"{split[0]} / {split[1] - split[0]} / {100 - split[1]}"
+        if not meta or target not in meta["columns"]:
+            return figures.series_figure(None, [], "no data"), "", label
+        frame = store.load_dataset(meta["id"], session).frame
+        x = frame.index.strftime("%Y-%m-%d %H:%M").tolist() if hasattr(frame.index, "strftime") else None
+        bounds = split_rows(meta["rows"], split[0], split[1] - split[0])
+        summary = f"{meta['name']}: {meta['rows']:,} rows, columns {', '.join(meta['columns'])}. {meta['description']}"
+        return figures.series_figure(x, frame[target].tolist(), target, bounds), summary, label

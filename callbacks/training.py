@@ -1,0 +1,151 @@
+"""Train, Cancel, and drawing the live state: thin wiring around dashboard.jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from dash import Dash, Input, Output, Patch, State, no_update
+
+from callbacks.common import config_from_controls, slider_deps
+from dashboard import figures, ids, jobs
+from dashboard.background import slots_cache
+from dashboard.layout import results
+from dashboard.ml.windows import naive_forecast
+from dashboard.settings import Settings
+from dashboard.store import NotFound, Store
+
+
+def register(app: Dash, settings: Settings, store: Store, manager: Any) -> None:
+    """Wire the background training job and everything that shows its progress."""
+    slots = slots_cache(manager)
+
+    @app.callback(
+        Output(ids.RESULT, "data"),
+        Input(ids.TRAIN, "n_clicks"),
+        State(ids.SESSION, "data"),
+        State(ids.PAGE, "data"),  # identical clicks from two page loads must not share a job
+        State(ids.DATASET, "data"),
+        State(ids.TARGET_PICKER, "value"),
+        State(ids.SPLIT, "value"),
+        *slider_deps(State),
+        background=True,
+        manager=manager,
+        progress=[Output(ids.LIVE, "data")],
+        running=[(Output(ids.TRAIN, "disabled"), True, False),
+                 (Output(ids.CANCEL, "disabled"), False, True)],
+        cancel=[Input(ids.CANCEL, "n_clicks")],
+        interval=settings.poll_interval_ms,
+        prevent_initial_call=True,
+    )
+    def train(set_progress: Any, _clicks: int, session: str, _page: str,
+              meta: dict[str, Any] | None, target: str | None, split: list[int],
+              *raw: float) -> dict[str, Any]:
+        """Run one training in a job process, streaming its whole state after each epoch."""
+        config = config_from_controls(meta, target, split, raw, settings)
+        return jobs.run_training(settings, config, session,
+                                 lambda state: set_progress([state]), slots)
+
+    @app.callback(
+        Output(ids.LIVE, "data", allow_duplicate=True),
+        Input(ids.RESULT, "data"),
+        prevent_initial_call=True,
+    )
+    def finish(result: dict[str, Any]) -> dict[str, Any]:
+        """Show the final state. (Inputs fed by a running callback wait for it to end,
+        so the views listen to LIVE alone, and the result reaches them through here.)"""
+        return result
+
+    @app.callback(
+        Output(ids.LIVE, "data", allow_duplicate=True),
+        Input(ids.CANCEL, "n_clicks"),
+        State(ids.LIVE, "data"),
+        prevent_initial_call=True,
+    )
+    def mark_cancelled(_clicks: int, live: dict[str, Any] | None) -> Any:
+        """Keep the curves drawn so far and say that the run was cancelled."""
+        if not live:
+            return no_update
+        state = {**live, "status": "cancelled",
+                 "message": f"Cancelled at epoch {live.get('epoch', 0)} of "
+                            f"{live.get('epochs', 0)}; the curves so far are kept."}
+        try:
+            store.update_run(live["run_id"], status="cancelled", message=state["message"])
+        except NotFound:  # cancelled while still queued: nothing was stored yet
+            pass
+        return state
+
+    @app.callback(
+        Output(ids.LOSS_GRAPH, "figure"),
+        Output(ids.PROGRESS, "value"),
+        Output(ids.PROGRESS_TEXT, "children"),
+        Output(ids.STATUS, "children"),
+        Output(ids.STATUS, "color"),
+        Output(ids.METRICS, "children"),
+        Output(ids.DEVICE_BADGE, "children"),
+        Input(ids.LIVE, "data"),
+        prevent_initial_call=True,
+    )
+    def show_state(state: dict[str, Any] | None) -> tuple[Any, ...]:
+        """Draw the newest state: loss curves (assigned whole), progress, status, scores."""
+        if not state:
+            return (no_update,) * 7
+        arrays = figures.loss_arrays(state["history"])
+        patch = Patch()
+        for trace, name in enumerate(("loss", "val_loss")):
+            patch["data"][trace]["x"] = arrays["x"]
+            patch["data"][trace]["y"] = arrays[name]
+        patch["layout"]["title"]["text"] = f"Loss ({state['status']})"
+        percent, text = results.progress(state)
+        table = results.metrics_table(state.get("scores", {}), state.get("device", ""),
+                                      state.get("parameters", 0))
+        device = state.get("device") or no_update
+        return (patch, percent, text, results.status_message(state),
+                results.STATUS_COLORS.get(state["status"], "light"), table, device)
+
+    @app.callback(
+        Output(ids.LOSS_GRAPH, "figure", allow_duplicate=True),
+        Input(ids.LOG_SCALE, "value"),
+        prevent_initial_call=True,
+    )
+    def toggle_log(log_y: bool) -> Patch:
+        """Switch the loss axis between log and linear."""
+        patch = Patch()
+        patch["layout"]["yaxis"]["type"] = "log" if log_y else "linear"
+        return patch
+
+    @app.callback(
+        Output(ids.PRED_GRAPH, "figure"),
+        Output(ids.PRED_SHOWN, "data"),
+        Input(ids.LIVE, "data"),
+        State(ids.PRED_SHOWN, "data"),
+        State(ids.SESSION, "data"),
+    )
+    def show_predictions(state: dict[str, Any] | None, shown: list[Any] | None,
+                         session: str) -> tuple[Any, Any]:
+        """Redraw prediction vs actual only when the job saved newer predictions."""
+        if not state:
+            return figures.empty_figure("Predictions appear here while the model trains."), None
+        latest = [state["run_id"], state.get("pred_epoch", 0)]
+        if not latest[1] or latest == shown:
+            return no_update, no_update
+        figure = _prediction_figure(store, state["run_id"], session)
+        return (figure, latest) if figure is not None else (no_update, no_update)
+
+
+def _prediction_figure(store: Store, run_id: str, session: str) -> Any:
+    try:
+        run = store.get_run(run_id)
+    except NotFound:
+        return None
+    saved = store.get_predictions(run_id)
+    if run["session"] != session or saved is None:
+        return None
+    epoch, predictions = saved
+    series = run["series"]
+    test_rows = np.arange(run["test_start"], run["test_start"] + len(predictions))
+    naive = naive_forecast(np.asarray(series["y"]), test_rows)
+    return figures.prediction_figure(
+        series["x"], series["y"], test_rows, predictions, naive,
+        f"Prediction vs actual, test part (epoch {epoch})", tuple(run["split"]),
+    )

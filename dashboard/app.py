@@ -1,0 +1,48 @@
+"""create_app(settings) -> Dash: the one place where the app is assembled."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from dash import Dash
+from dash.development.base_component import Component
+
+import callbacks
+from dashboard.background import ForkserverDiskcacheManager, known_device, make_manager
+from dashboard.layout import page
+from dashboard.settings import Settings
+from dashboard.store import Store
+
+log = logging.getLogger(__name__)
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+UPLOAD_OVERHEAD = 1.4  # base64 (+33 %) and the JSON around it
+
+
+def create_app(settings: Settings | None = None, warm_up: bool = True) -> Dash:
+    """Build the app: background manager, store, layout and callbacks from `settings`."""
+    settings = settings or Settings.from_env()
+    manager = make_manager(settings)
+    store = Store(settings.store_dir)
+    app = Dash(
+        __name__,
+        title="LSTM Lab",
+        assets_folder=str(ASSETS),
+        background_callback_manager=manager,
+        update_title=None,  # no "Updating..." flicker in the tab title while training
+    )
+    server = app.server
+    server.config["MAX_CONTENT_LENGTH"] = int(settings.max_upload_mb * 2**20 * UPLOAD_OVERHEAD)
+    if settings.secret_key:
+        server.secret_key = settings.secret_key
+
+    def layout() -> Component:
+        return page(known_device(manager))
+
+    app.layout = layout
+    callbacks.register_all(app, settings, store, manager)
+    if warm_up and isinstance(manager, ForkserverDiskcacheManager):
+        threading.Thread(target=manager.warm_up, name="forkserver-warm-up", daemon=True).start()
+    log.info("LSTM Lab: data in %s, jobs via %s", settings.data_dir, type(manager).__name__)
+    return app

@@ -1,0 +1,102 @@
+"""The background job manager: DiskcacheManager on one machine, Celery with Redis beyond.
+
+Jobs never fork the web process. On one machine they fork from a forkserver that has
+imported TensorFlow but never run an op (forking after ops hangs the child), which saves
+the ~2 s TensorFlow import on every Train press. Celery workers import TensorFlow in
+each pool child instead (see `make_celery`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import diskcache
+import multiprocess
+from dash import CeleryManager, DiskcacheManager
+
+from dashboard.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# What a job process needs, imported once by the forkserver instead of by every job.
+JOB_PRELOAD = ["dashboard.ml.runtime", "dashboard.ml.train", "dashboard.jobs", "callbacks"]
+
+
+class ForkserverDiskcacheManager(DiskcacheManager):  # type: ignore[misc]
+    """DiskcacheManager whose jobs fork from a TensorFlow-preloaded forkserver."""
+
+    def __init__(self, cache: diskcache.Cache, preload: list[str]) -> None:
+        super().__init__(cache)
+        self.context = multiprocess.get_context("forkserver")
+        self.context.set_forkserver_preload(preload)
+
+    def call_job_fn(self, key: str, job_fn: Any, args: Any, context: Any) -> int:
+        """Start the job in a process forked from the forkserver; return its pid."""
+        process = self.context.Process(
+            target=job_fn, args=(key, self._make_progress_key(key), args, context)
+        )
+        process.start()
+        return int(process.pid)
+
+    def warm_up(self) -> None:
+        """Start the forkserver and probe the device, so the first Train press is fast."""
+        process = self.context.Process(target=probe_device, args=(self.handle,))
+        process.start()
+        process.join()
+
+
+def make_manager(settings: Settings) -> DiskcacheManager | CeleryManager:
+    """CeleryManager when settings.redis_url is set, else the forkserver DiskcacheManager."""
+    if settings.redis_url:
+        return CeleryManager(make_celery(settings))
+    settings.cache_dir.mkdir(parents=True, exist_ok=True)
+    return ForkserverDiskcacheManager(diskcache.Cache(str(settings.cache_dir)), JOB_PRELOAD)
+
+
+def slots_cache(manager: Any) -> diskcache.Cache | None:
+    """The cache that bounds concurrent trainings (None: Celery's worker concurrency does)."""
+    return manager.handle if isinstance(manager, DiskcacheManager) else None
+
+
+def make_celery(settings: Settings) -> Any:
+    """A Celery app on settings.redis_url whose pool children import TensorFlow once."""
+    from celery import Celery
+    from celery.signals import worker_process_init
+
+    app = Celery("lstm_lab", broker=settings.redis_url, backend=settings.redis_url)
+    app.conf.update(
+        worker_prefetch_multiplier=1,
+        task_acks_late=True,
+        worker_proc_alive_timeout=60,  # importing TensorFlow takes longer than the 4 s default
+        broker_connection_retry_on_startup=True,
+    )
+
+    @worker_process_init.connect(weak=False)
+    def _import_tensorflow(**_: Any) -> None:
+        import dashboard.ml.train  # noqa: F401
+
+    return app
+
+
+DEVICE_KEY = "lstm-lab-device"
+
+
+def probe_device(cache: diskcache.Cache) -> None:
+    """In a job process: record which device TensorFlow trains on ('CPU' or the GPU)."""
+    from dashboard.ml.runtime import device_name
+
+    cache.set(DEVICE_KEY, device_name())
+
+
+def known_device(manager: Any) -> str:
+    """The device found by the start-up probe, or a neutral word until it reports."""
+    if isinstance(manager, DiskcacheManager):
+        return str(manager.handle.get(DEVICE_KEY, "device: starting…"))
+    return "device: Celery workers"
+
+
+def celery_app_of(app: Any) -> Any:
+    """The Celery app behind a Dash app's CeleryManager (None with diskcache)."""
+    manager = app._background_manager  # noqa: SLF001 - Dash keeps no public accessor
+    return getattr(manager, "handle", None) if isinstance(manager, CeleryManager) else None

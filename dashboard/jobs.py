@@ -1,0 +1,233 @@
+"""The training job: runs in a job process, reports the whole state after every epoch.
+
+Dash-free. `run_training` is what the background callback calls; its `report` argument is
+Dash's `set_progress` (or any callable), and each report carries everything the page needs,
+because the job manager keeps only the newest report between two polls of the page.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import diskcache
+import numpy as np
+import psutil
+
+from dashboard.ml.config import TrainConfig, check, split_rows
+from dashboard.settings import Settings
+from dashboard.store import NotFound, Store
+
+log = logging.getLogger(__name__)
+
+Report = Callable[[dict[str, Any]], None]
+SLOT_PREFIX = "train-slot"
+WAITING_KEY = "train-waiting"
+
+
+class Refused(Exception):
+    """The job cannot run; the message is shown in the page as it is."""
+
+
+def live_state(run_id: str, status: str, message: str = "", **fields: Any) -> dict[str, Any]:
+    """The JSON the page renders: status, epoch n/N, the whole history, timings."""
+    history = fields.pop("history", {"loss": [], "val_loss": []})
+    seconds = fields.pop("epoch_seconds", [])
+    epochs = fields.get("epochs", 0)
+    per_epoch = statistics.median(seconds[1:] or seconds) if seconds else None
+    return {
+        "run_id": run_id,
+        "status": status,
+        "message": message,
+        "epoch": len(seconds),
+        "epochs": epochs,
+        "history": history,
+        "sec_per_epoch": per_epoch,
+        "eta_s": per_epoch * (epochs - len(seconds)) if per_epoch else None,
+        **fields,
+    }
+
+
+# concurrency ---------------------------------------------------------------------
+def _alive(holder: tuple[int, float] | None) -> bool:
+    if not holder:
+        return False
+    try:
+        process = psutil.Process(holder[0])
+        return process.create_time() == holder[1] and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+@contextmanager
+def job_slot(
+    cache: diskcache.Cache, slots: int, max_waiting: int, on_wait: Callable[[int], None]
+) -> Iterator[None]:
+    """Hold one of `slots` training slots, leased by (pid, start time).
+
+    A job killed by Cancel (SIGKILL) runs no clean-up; its slot is reclaimed because its
+    process is gone. Waiting jobs call on_wait(jobs_ahead) about twice a second.
+    """
+    me = (os.getpid(), psutil.Process().create_time())
+    key = _join_queue(cache, me, max_waiting)
+    try:
+        while key is None:
+            key = _try_acquire(cache, me, slots)
+            if key is None:
+                on_wait(_position(cache, me))
+                time.sleep(0.5)
+        yield
+    finally:
+        with cache.transact(retry=True):
+            if key is not None and cache.get(key) == me:
+                cache.delete(key)
+            cache.set(WAITING_KEY, [w for w in cache.get(WAITING_KEY, []) if w != me])
+
+
+def _join_queue(cache: diskcache.Cache, me: tuple[int, float], max_waiting: int) -> None:
+    with cache.transact(retry=True):
+        waiting = [w for w in cache.get(WAITING_KEY, []) if _alive(w)]
+        if len(waiting) >= max_waiting:
+            raise Refused(
+                f"The server is busy: {len(waiting)} trainings are already waiting. "
+                "Try again in a minute."
+            )
+        cache.set(WAITING_KEY, [*waiting, me])
+
+
+def _try_acquire(cache: diskcache.Cache, me: tuple[int, float], slots: int) -> str | None:
+    with cache.transact(retry=True):
+        waiting = [w for w in cache.get(WAITING_KEY, []) if _alive(w)]
+        if waiting and tuple(waiting[0]) != me:
+            return None  # first come, first served
+        for i in range(slots):
+            key = f"{SLOT_PREFIX}-{i}"
+            if not _alive(cache.get(key)):
+                cache.set(key, me)
+                cache.set(WAITING_KEY, waiting[1:])
+                return key
+    return None
+
+
+def _position(cache: diskcache.Cache, me: tuple[int, float]) -> int:
+    waiting = [tuple(w) for w in cache.get(WAITING_KEY, []) if _alive(w)]
+    return waiting.index(me) if me in waiting else 0
+
+
+# the job ---------------------------------------------------------------------------
+def run_training(
+    settings: Settings,
+    config: TrainConfig,
+    session: str,
+    report: Report,
+    slots_cache: diskcache.Cache | None = None,
+) -> dict[str, Any]:
+    """Train one run end to end and return its final state; never raises."""
+    store = Store(settings.store_dir)
+    run_id = store.new_run_id()
+    report(live_state(run_id, "queued", "Waiting for a free training slot…", epochs=config.epochs))
+    try:
+        if slots_cache is None:  # Celery: the worker's concurrency is the limit
+            return _train(settings, store, run_id, config, session, report)
+
+        def queued(ahead: int) -> None:
+            report(live_state(run_id, "queued", _queue_message(ahead), epochs=config.epochs))
+
+        with job_slot(slots_cache, settings.max_concurrent_jobs, settings.max_queued_jobs, queued):
+            return _train(settings, store, run_id, config, session, report)
+    except (Refused, NotFound) as refusal:
+        message = str(refusal) if isinstance(refusal, Refused) else _gone(config)
+        return live_state(run_id, "failed", message, epochs=config.epochs)
+    except Exception as error:  # the page gets a sentence; the log gets the traceback
+        log.exception("run %s failed", run_id)
+        return live_state(
+            run_id, "failed", f"Training failed: {_short(error)}", epochs=config.epochs
+        )
+
+
+def _queue_message(ahead: int) -> str:
+    if ahead == 0:
+        return "Queued: another training is running; yours starts next."
+    return f"Queued: {ahead} training{'s' if ahead > 1 else ''} ahead of yours."
+
+
+def _gone(config: TrainConfig) -> str:
+    return f"The dataset {config.dataset!r} is no longer on the server: pick or upload it again."
+
+
+def _short(error: Exception) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text[:200]
+
+
+def _train(
+    settings: Settings,
+    store: Store,
+    run_id: str,
+    config: TrainConfig,
+    session: str,
+    report: Report,
+) -> dict[str, Any]:
+    from dashboard.ml import runtime  # TensorFlow: already imported in a warm job process
+
+    runtime.configure_threads(settings.tf_intra_threads, settings.tf_inter_threads)
+    from dashboard.ml.train import EpochUpdate, train
+
+    dataset = store.load_dataset(config.dataset, session)
+    values = dataset.values(config.target, config.features)
+    problems = check(config, len(values), dataset.name)
+    if problems:
+        raise Refused(" ".join(problems))
+    store.save_run(_new_record(run_id, session, config, dataset))
+    report(live_state(run_id, "running", "Building the model…", epochs=config.epochs))
+    deadline = time.monotonic() + settings.job_max_seconds
+
+    pred_epoch = 0
+
+    def on_epoch(update: EpochUpdate) -> None:
+        nonlocal pred_epoch
+        if update.predictions is not None:
+            store.save_predictions(run_id, update.epoch, update.predictions)
+            pred_epoch = update.epoch
+        fields = {"history": update.history, "epoch_seconds": update.epoch_seconds}
+        store.update_run(run_id, **fields)
+        report(live_state(run_id, "running", epochs=config.epochs, pred_epoch=pred_epoch, **fields))
+
+    result = train(config, values, on_epoch, should_stop=lambda: time.monotonic() > deadline)
+    if result.status != "failed":
+        pred_epoch = len(result.epoch_seconds)
+        store.save_predictions(run_id, pred_epoch, result.predictions)
+    final = {
+        "history": result.history,
+        "epoch_seconds": result.epoch_seconds,
+        "scores": result.scores,
+        "device": result.device,
+        "parameters": result.parameters,
+    }
+    store.update_run(run_id, status=result.status, message=result.message, **final)
+    return live_state(
+        run_id, result.status, result.message, epochs=config.epochs, pred_epoch=pred_epoch, **final
+    )
+
+
+def _new_record(run_id: str, session: str, config: TrainConfig, dataset: Any) -> dict[str, Any]:
+    index = dataset.frame.index
+    labels = index.strftime("%Y-%m-%d %H:%M").tolist() if hasattr(index, "strftime") else None
+    target = dataset.frame[config.target].to_numpy(dtype=np.float64)
+    train_end, val_end = split_rows(len(target), config.train_pct, config.val_pct)
+    return {
+        "id": run_id,
+        "session": session,
+        "status": "running",
+        "config": config.to_dict(),
+        "dataset_name": dataset.name,
+        "series": {"x": labels, "y": target.tolist(), "target": config.target},
+        "split": [train_end, val_end],
+        "test_start": max(val_end, config.seq_len),
+        "history": {"loss": [], "val_loss": []},
+    }

@@ -1,0 +1,64 @@
+"""The right column: the Training and Data tabs."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import figures, ids
+
+GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+def training_tab() -> html.Div:
+    """Live loss curves, progress, predictions and the final scores."""
+    return html.Div(
+        [
+            dbc.Alert(
+                "Pick a dataset, set the sliders and press Train.",
+                id=ids.STATUS, color="light", className="py-2 mb-2",
+            ),
+            html.Div(
+                [
+                    dbc.Progress(id=ids.PROGRESS, value=0, className="flex-grow-1 progress-lg"),
+                    html.Span("epoch 0/0", id=ids.PROGRESS_TEXT, className="progress-text"),
+                    dbc.Switch(id=ids.LOG_SCALE, label="log scale", value=True,
+                               className="ms-3 mb-0"),
+                ],
+                className="d-flex align-items-center gap-2 mb-2",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(dcc.Graph(id=ids.LOSS_GRAPH, figure=figures.loss_figure(),
+                                      config=GRAPH_CONFIG, className="graph"), lg=5),
+                    dbc.Col(dcc.Graph(id=ids.PRED_GRAPH, config=GRAPH_CONFIG,
+                                      className="graph"), lg=7),
+                ],
+                className="g-2",
+            ),
+            html.Div(id=ids.METRICS, className="mt-2"),
+        ]
+    )
+
+
+def data_tab() -> html.Div:
+    """The chosen series and a short summary of it."""
+    return html.Div(
+        [
+            html.Div(id=ids.DATA_SUMMARY, className="mb-2"),
+            dcc.Graph(id=ids.SERIES_GRAPH, config=GRAPH_CONFIG, className="graph"),
+        ]
+    )
+
+
+def tabs() -> dbc.Tabs:
+    """Training (default) and Data."""
+    return dbc.Tabs(
+        [
+            dbc.Tab(training_tab(), label="Training", tab_id="training"),
+            dbc.Tab(data_tab(), label="Data", tab_id="data"),
+        ],
+        id=ids.TABS,
+        active_tab="training",
+        className="mb-2",
+    )

@@ -1,0 +1,104 @@
+"""TrainConfig: every setting of one run, JSON-serialisable, validated in one place."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from dashboard.ml.params import DENSE_UNITS_DEFAULT, PARAMS, SPLIT_DEFAULT
+
+MIN_TRAIN_WINDOWS = 8
+
+
+def _default(name: str) -> Any:
+    return PARAMS[name].default
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """The settings of one training run (what the run record keeps and export writes)."""
+
+    dataset: str = "builtin:sine"
+    target: str = "value"
+    features: tuple[str, ...] = ()
+    units: int = field(default=_default("units"))
+    layers: int = field(default=_default("layers"))
+    dropout: float = field(default=_default("dropout"))
+    learning_rate: float = field(default=_default("learning_rate"))
+    seq_len: int = field(default=_default("seq_len"))
+    batch_size: int = field(default=_default("batch_size"))
+    epochs: int = field(default=_default("epochs"))
+    seed: int = field(default=_default("seed"))
+    train_pct: int = SPLIT_DEFAULT[0]
+    val_pct: int = SPLIT_DEFAULT[1] - SPLIT_DEFAULT[0]
+    dense_units: int = DENSE_UNITS_DEFAULT
+    horizon: int = 1
+    scaling: str = "minmax"
+    optimizer: str = "adam"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict."""
+        data = asdict(self)
+        data["features"] = list(self.features)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        """Build from a dict, ignoring unknown keys and clamping numbers to their ranges."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known and v is not None}
+        for name, param in PARAMS.items():
+            if name in values:
+                values[name] = param.clamp(float(values[name]))
+        if "features" in values:
+            values["features"] = tuple(str(f) for f in values["features"])
+        return cls(**values)
+
+    @property
+    def test_pct(self) -> int:
+        """Percentage of rows in the test part."""
+        return 100 - self.train_pct - self.val_pct
+
+
+def split_rows(n_rows: int, train_pct: int, val_pct: int) -> tuple[int, int]:
+    """Row positions where the validation and the test parts start."""
+    train_end = int(n_rows * train_pct / 100)
+    val_end = int(n_rows * (train_pct + val_pct) / 100)
+    return train_end, val_end
+
+
+def max_seq_len(n_rows: int, train_pct: int, val_pct: int, horizon: int = 1) -> int:
+    """The longest sequence that still leaves MIN_TRAIN_WINDOWS training windows."""
+    train_end, _ = split_rows(n_rows, train_pct, val_pct)
+    return train_end - horizon - MIN_TRAIN_WINDOWS + 1
+
+
+def check(config: TrainConfig, n_rows: int, dataset_name: str) -> list[str]:
+    """Problems that make `config` untrainable on `n_rows` rows, as sentences for the page."""
+    problems = []
+    if config.train_pct < 10 or config.val_pct < 5 or config.test_pct < 5:
+        problems.append(
+            "The split needs at least 10 % training, 5 % validation and 5 % test data "
+            f"(now {config.train_pct}/{config.val_pct}/{config.test_pct})."
+        )
+        return problems
+    train_end, val_end = split_rows(n_rows, config.train_pct, config.val_pct)
+    longest = max_seq_len(n_rows, config.train_pct, config.val_pct, config.horizon)
+    if longest < PARAMS["seq_len"].low:
+        problems.append(
+            f"{dataset_name} has too few rows ({n_rows}) for this split: give the training "
+            "part a larger share or use a longer series."
+        )
+    elif config.seq_len > longest:
+        problems.append(
+            f"Sequence length {config.seq_len} is too long for {dataset_name}: its training "
+            f"part has {train_end} rows, so the longest sequence that fits is {longest}."
+        )
+    if val_end - train_end < config.horizon or n_rows - val_end < config.horizon:
+        problems.append(
+            f"{dataset_name} is too short for a validation and a test part: use more rows."
+        )
+    if not math.isfinite(config.learning_rate) or config.learning_rate <= 0:
+        problems.append("The learning rate must be a positive number.")
+    return problems

@@ -1,0 +1,77 @@
+"""Settings: one frozen dataclass; explicit arguments > environment (LSTM_LAB_*) > defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "LSTM_LAB_"
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "lstm-lab"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, with its default. Nothing is read at import time."""
+
+    host: str = "127.0.0.1"
+    port: int = 8050
+    debug: bool = False
+    data_dir: Path = Path()  # resolved in __post_init__: $XDG_DATA_HOME/lstm-lab
+    redis_url: str = ""  # set: jobs go to Celery workers through Redis
+    secret_key: str = ""  # set it when several web processes serve one site
+    max_upload_mb: int = 50
+    max_rows: int = 2_000_000
+    max_epochs: int = 500
+    max_units_x_layers: int = 1024
+    max_concurrent_jobs: int = 1  # trainings at once on this machine; the rest queue
+    max_queued_jobs: int = 30
+    job_max_seconds: int = 3600
+    poll_interval_ms: int = 250
+    tf_intra_threads: int = 1
+    tf_inter_threads: int = 2
+
+    def __post_init__(self) -> None:
+        if self.data_dir == Path():
+            object.__setattr__(self, "data_dir", _default_data_dir())
+        object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser())
+
+    @property
+    def cache_dir(self) -> Path:
+        """Dash's background-job cache (shared by every web process of this site)."""
+        return self.data_dir / "jobs"
+
+    @property
+    def store_dir(self) -> Path:
+        """Datasets and runs."""
+        return self.data_dir / "store"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, overridden by LSTM_LAB_<NAME> variables (and REDIS_URL), then `overrides`."""
+        environ = dict(os.environ if environ is None else environ)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is not None:
+                values[f.name] = _parse(raw, f.type)
+        if "redis_url" not in values and environ.get("REDIS_URL"):
+            values["redis_url"] = environ["REDIS_URL"]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values)
+
+
+def _parse(raw: str, kind: Any) -> Any:
+    kind = str(kind)
+    if kind == "bool":
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if kind == "int":
+        return int(raw)
+    if kind == "Path":
+        return Path(raw)
+    return raw

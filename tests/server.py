@@ -1,0 +1,74 @@
+"""Start and stop a real LSTM Lab server process for browser tests (stopped by its pid)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psutil
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def stop_tree(process: subprocess.Popen[bytes]) -> None:
+    """Stop a process we started and every process it started (jobs, forkserver)."""
+    try:
+        parent = psutil.Process(process.pid)
+        children = parent.children(recursive=True)
+    except psutil.NoSuchProcess:
+        return
+    for proc in [parent, *children]:
+        try:
+            proc.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs([parent, *children], timeout=5)
+    for proc in alive:
+        proc.kill()
+
+
+@contextmanager
+def running_server(
+    data_dir: Path, env: dict[str, str] | None = None, command: list[str] | None = None
+) -> Iterator[str]:
+    """Run `python -m dashboard` (or `command`) on a free port; yield its URL."""
+    port = free_port()
+    full_env = {**os.environ, "LSTM_LAB_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1",
+                **(env or {})}
+    log = open(data_dir.parent / f"server-{port}.log", "wb")  # noqa: SIM115
+    argv = command or [sys.executable, "-m", "dashboard", "--port", str(port)]
+    argv = [a.replace("{port}", str(port)) for a in argv]
+    process = subprocess.Popen(argv, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, process)
+        yield url
+    finally:
+        stop_tree(process)
+        log.close()
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
