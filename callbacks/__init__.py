@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from dash import Dash
@@ -11,8 +12,12 @@ from dashboard.settings import Settings
 from dashboard.store import Store
 
 
-def register_all(app: Dash, settings: Settings, store: Store, manager: Any) -> None:
-    """Register every feature's callbacks on `app`."""
-    data.register(app, store)
-    controls.register(app, settings)
-    training.register(app, settings, store, manager)
+def register_all(
+    app: Dash, settings: Settings, store: Store, manager: Any
+) -> dict[str, Callable[..., Any]]:
+    """Register every feature's callbacks on `app`; return them by name (tests call them)."""
+    return {
+        **data.register(app, store),
+        **controls.register(app, settings),
+        **training.register(app, settings, store, manager),
+    }

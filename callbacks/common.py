@@ -35,7 +35,9 @@ def config_from_controls(
     settings: Settings | None = None,
 ) -> TrainConfig:
     """The TrainConfig that the controls describe, with the server's limits applied."""
-    values: dict[str, Any] = {n: slider_value(n, v) for n, v in zip(SLIDERS, raw_values, strict=True)}
+    values: dict[str, Any] = {
+        n: slider_value(n, v) for n, v in zip(SLIDERS, raw_values, strict=True)
+    }
     if settings is not None:
         values["epochs"] = min(values["epochs"], settings.max_epochs)
     train_end, val_end = split or (70, 85)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from dash import Dash, Input, Output
@@ -14,13 +15,13 @@ from dashboard.ml.params import PARAMS
 from dashboard.settings import Settings
 
 
-def register(app: Dash, settings: Settings) -> None:
+def register(app: Dash, settings: Settings) -> dict[str, Callable[..., Any]]:
     """Wire the read-outs of log sliders and the settings check."""
     for name, param in PARAMS.items():
         if param.log:
             app.callback(
                 Output(ids.slider_value(name), "children"), Input(ids.slider(name), "value")
-            )(lambda raw, name=name: format_value(PARAMS[name], slider_value(name, raw)))
+            )(lambda raw, name=name, param=param: format_value(param, slider_value(name, raw)))
 
     @app.callback(
         Output(ids.SETTINGS_PROBLEM, "children"),
@@ -30,11 +31,14 @@ def register(app: Dash, settings: Settings) -> None:
         Input(ids.SPLIT, "value"),
         *slider_deps(Input),
     )
-    def check_settings(meta: dict[str, Any] | None, target: str | None, split: list[int],
-                       *raw: float) -> tuple[str, bool]:
+    def check_settings(
+        meta: dict[str, Any] | None, target: str | None, split: list[int], *raw: float
+    ) -> tuple[str, bool]:
         """Say before Train is pressed what would stop these settings from training."""
         if not meta:
             return "", False
         config = config_from_controls(meta, target, split, raw, settings)
         problems = check(config, meta["rows"], meta["name"])
         return " ".join(problems), bool(problems)
+
+    return {"check_settings": check_settings}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from dash import Dash, Input, Output, State
@@ -27,7 +28,7 @@ def dataset_meta(store: Store, dataset_id: str, session: str) -> dict[str, Any]:
     }
 
 
-def register(app: Dash, store: Store) -> None:
+def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
     """Wire the dataset picker and the Data tab."""
 
     @app.callback(
@@ -45,8 +46,13 @@ def register(app: Dash, store: Store) -> None:
             meta = dataset_meta(store, dataset_id, session)
         except NotFound:
             return None, [], None, "This dataset is no longer available.", "no dataset"
-        return (meta, meta["columns"], meta["target"], f"Source: {meta['attribution']}",
-                f"dataset: {meta['name']}")
+        return (
+            meta,
+            meta["columns"],
+            meta["target"],
+            f"Source: {meta['attribution']}",
+            f"dataset: {meta['name']}",
+        )
 
     @app.callback(
         Output(ids.SERIES_GRAPH, "figure"),
@@ -57,14 +63,24 @@ def register(app: Dash, store: Store) -> None:
         Input(ids.SPLIT, "value"),
         State(ids.SESSION, "data"),
     )
-    def show_series(meta: dict[str, Any] | None, target: str | None, split: list[int],
-                    session: str) -> tuple[Any, ...]:
+    def show_series(
+        meta: dict[str, Any] | None, target: str | None, split: list[int], session: str
+    ) -> tuple[Any, ...]:
         """Plot the target with the split shaded; summarise the dataset in a sentence."""
         label = f"{split[0]} / {split[1] - split[0]} / {100 - split[1]}"
         if not meta or target not in meta["columns"]:
             return figures.series_figure(None, [], "no data"), "", label
         frame = store.load_dataset(meta["id"], session).frame
-        x = frame.index.strftime("%Y-%m-%d %H:%M").tolist() if hasattr(frame.index, "strftime") else None
+        x = (
+            frame.index.strftime("%Y-%m-%d %H:%M").tolist()
+            if hasattr(frame.index, "strftime")
+            else None
+        )
         bounds = split_rows(meta["rows"], split[0], split[1] - split[0])
-        summary = f"{meta['name']}: {meta['rows']:,} rows, columns {', '.join(meta['columns'])}. {meta['description']}"
-        return figures.series_figure(x, frame[target].tolist(), target, bounds), summary, label
+        summary = (
+            f"{meta['name']}: {meta['rows']:,} rows; numeric columns: "
+            f"{', '.join(meta['columns'])}. {meta['description']}"
+        )
+        return figures.series_figure(x, frame[target].tolist(), str(target), bounds), summary, label
+
+    return {"pick_dataset": pick_dataset, "show_series": show_series}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -16,7 +18,9 @@ from dashboard.settings import Settings
 from dashboard.store import NotFound, Store
 
 
-def register(app: Dash, settings: Settings, store: Store, manager: Any) -> None:
+def register(
+    app: Dash, settings: Settings, store: Store, manager: Any
+) -> dict[str, Callable[..., Any]]:
     """Wire the background training job and everything that shows its progress."""
     slots = slots_cache(manager)
 
@@ -32,19 +36,29 @@ def register(app: Dash, settings: Settings, store: Store, manager: Any) -> None:
         background=True,
         manager=manager,
         progress=[Output(ids.LIVE, "data")],
-        running=[(Output(ids.TRAIN, "disabled"), True, False),
-                 (Output(ids.CANCEL, "disabled"), False, True)],
+        running=[
+            (Output(ids.TRAIN, "disabled"), True, False),
+            (Output(ids.CANCEL, "disabled"), False, True),
+        ],
         cancel=[Input(ids.CANCEL, "n_clicks")],
         interval=settings.poll_interval_ms,
         prevent_initial_call=True,
     )
-    def train(set_progress: Any, _clicks: int, session: str, _page: str,
-              meta: dict[str, Any] | None, target: str | None, split: list[int],
-              *raw: float) -> dict[str, Any]:
+    def train(
+        set_progress: Any,
+        _clicks: int,
+        session: str,
+        _page: str,
+        meta: dict[str, Any] | None,
+        target: str | None,
+        split: list[int],
+        *raw: float,
+    ) -> dict[str, Any]:
         """Run one training in a job process, streaming its whole state after each epoch."""
         config = config_from_controls(meta, target, split, raw, settings)
-        return jobs.run_training(settings, config, session,
-                                 lambda state: set_progress([state]), slots)
+        return jobs.run_training(
+            settings, config, session, lambda state: set_progress([state]), slots
+        )
 
     @app.callback(
         Output(ids.LIVE, "data", allow_duplicate=True),
@@ -66,13 +80,14 @@ def register(app: Dash, settings: Settings, store: Store, manager: Any) -> None:
         """Keep the curves drawn so far and say that the run was cancelled."""
         if not live:
             return no_update
-        state = {**live, "status": "cancelled",
-                 "message": f"Cancelled at epoch {live.get('epoch', 0)} of "
-                            f"{live.get('epochs', 0)}; the curves so far are kept."}
-        try:
+        state = {
+            **live,
+            "status": "cancelled",
+            "message": f"Cancelled at epoch {live.get('epoch', 0)} of "
+            f"{live.get('epochs', 0)}; the curves so far are kept.",
+        }
+        with contextlib.suppress(NotFound):  # cancelled while queued: nothing stored yet
             store.update_run(live["run_id"], status="cancelled", message=state["message"])
-        except NotFound:  # cancelled while still queued: nothing was stored yet
-            pass
         return state
 
     @app.callback(
@@ -97,11 +112,19 @@ def register(app: Dash, settings: Settings, store: Store, manager: Any) -> None:
             patch["data"][trace]["y"] = arrays[name]
         patch["layout"]["title"]["text"] = f"Loss ({state['status']})"
         percent, text = results.progress(state)
-        table = results.metrics_table(state.get("scores", {}), state.get("device", ""),
-                                      state.get("parameters", 0))
+        table = results.metrics_table(
+            state.get("scores", {}), state.get("device", ""), state.get("parameters", 0)
+        )
         device = state.get("device") or no_update
-        return (patch, percent, text, results.status_message(state),
-                results.STATUS_COLORS.get(state["status"], "light"), table, device)
+        return (
+            patch,
+            percent,
+            text,
+            results.status_message(state),
+            results.STATUS_COLORS.get(state["status"], "light"),
+            table,
+            device,
+        )
 
     @app.callback(
         Output(ids.LOSS_GRAPH, "figure", allow_duplicate=True),
@@ -121,8 +144,9 @@ def register(app: Dash, settings: Settings, store: Store, manager: Any) -> None:
         State(ids.PRED_SHOWN, "data"),
         State(ids.SESSION, "data"),
     )
-    def show_predictions(state: dict[str, Any] | None, shown: list[Any] | None,
-                         session: str) -> tuple[Any, Any]:
+    def show_predictions(
+        state: dict[str, Any] | None, shown: list[Any] | None, session: str
+    ) -> tuple[Any, Any]:
         """Redraw prediction vs actual only when the job saved newer predictions."""
         if not state:
             return figures.empty_figure("Predictions appear here while the model trains."), None
@@ -131,6 +155,15 @@ def register(app: Dash, settings: Settings, store: Store, manager: Any) -> None:
             return no_update, no_update
         figure = _prediction_figure(store, state["run_id"], session)
         return (figure, latest) if figure is not None else (no_update, no_update)
+
+    return {
+        "train": train,
+        "finish": finish,
+        "mark_cancelled": mark_cancelled,
+        "show_state": show_state,
+        "toggle_log": toggle_log,
+        "show_predictions": show_predictions,
+    }
 
 
 def _prediction_figure(store: Store, run_id: str, session: str) -> Any:
@@ -146,6 +179,11 @@ def _prediction_figure(store: Store, run_id: str, session: str) -> Any:
     test_rows = np.arange(run["test_start"], run["test_start"] + len(predictions))
     naive = naive_forecast(np.asarray(series["y"]), test_rows)
     return figures.prediction_figure(
-        series["x"], series["y"], test_rows, predictions, naive,
-        f"Prediction vs actual, test part (epoch {epoch})", tuple(run["split"]),
+        series["x"],
+        series["y"],
+        test_rows,
+        predictions,
+        naive,
+        f"Prediction vs actual, test part (epoch {epoch})",
+        tuple(run["split"]),
     )

@@ -16,7 +16,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, help="port (default 8050)")
     parser.add_argument("--debug", action="store_true", default=None, help="Dash dev tools")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     settings = Settings.from_env(host=args.host, port=args.port, debug=args.debug)
     app = create_app(settings)
     app.run(host=settings.host, port=settings.port, debug=settings.debug, use_reloader=False)

@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None, warm_up: bool = True) -> Dash:
         title="LSTM Lab",
         assets_folder=str(ASSETS),
         background_callback_manager=manager,
-        update_title=None,  # no "Updating..." flicker in the tab title while training
+        update_title="",  # no "Updating..." flicker in the tab title while training
     )
     server = app.server
     server.config["MAX_CONTENT_LENGTH"] = int(settings.max_upload_mb * 2**20 * UPLOAD_OVERHEAD)
@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None, warm_up: bool = True) -> Dash:
         return page(known_device(manager))
 
     app.layout = layout
-    callbacks.register_all(app, settings, store, manager)
+    app.callback_functions = callbacks.register_all(app, settings, store, manager)  # type: ignore[attr-defined]
     if warm_up and isinstance(manager, ForkserverDiskcacheManager):
         threading.Thread(target=manager.warm_up, name="forkserver-warm-up", daemon=True).start()
     log.info("LSTM Lab: data in %s, jobs via %s", settings.data_dir, type(manager).__name__)

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 JOB_PRELOAD = ["dashboard.ml.runtime", "dashboard.ml.train", "dashboard.jobs", "callbacks"]
 
 
-class ForkserverDiskcacheManager(DiskcacheManager):  # type: ignore[misc]
+class ForkserverDiskcacheManager(DiskcacheManager):
     """DiskcacheManager whose jobs fork from a TensorFlow-preloaded forkserver."""
 
     def __init__(self, cache: diskcache.Cache, preload: list[str]) -> None:
@@ -98,5 +98,5 @@ def known_device(manager: Any) -> str:
 
 def celery_app_of(app: Any) -> Any:
     """The Celery app behind a Dash app's CeleryManager (None with diskcache)."""
-    manager = app._background_manager  # noqa: SLF001 - Dash keeps no public accessor
+    manager = app._background_manager  # Dash keeps no public accessor
     return getattr(manager, "handle", None) if isinstance(manager, CeleryManager) else None

@@ -39,8 +39,15 @@ def _base(title: str, x_title: str, y_title: str) -> go.Figure:
 def empty_figure(message: str) -> go.Figure:
     """A blank chart that says what will appear in it."""
     figure = _base("", "", "")
-    figure.add_annotation(text=message, showarrow=False, font={"size": 16, "color": "#6c757d"},
-                          xref="paper", yref="paper", x=0.5, y=0.5)
+    figure.add_annotation(
+        text=message,
+        showarrow=False,
+        font={"size": 16, "color": "#6c757d"},
+        xref="paper",
+        yref="paper",
+        x=0.5,
+        y=0.5,
+    )
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False)
     return figure
@@ -113,7 +120,7 @@ def _parts(xs: np.ndarray, split: tuple[int, int]) -> list[tuple[object, object,
     bounds = [
         (0, train_end, "train", "#1f77b4"),
         (train_end, val_end, "validation", "#ffc107"),
-        (val_end, last, "test", "#198754"),
+        (val_end, len(xs), "test", "#198754"),
     ]
     return [(xs[a], xs[min(b, last)], label, c) for a, b, label, c in bounds if b > a]
 

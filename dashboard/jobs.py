@@ -74,7 +74,8 @@ def job_slot(
     process is gone. Waiting jobs call on_wait(jobs_ahead) about twice a second.
     """
     me = (os.getpid(), psutil.Process().create_time())
-    key = _join_queue(cache, me, max_waiting)
+    _join_queue(cache, me, max_waiting)
+    key: str | None = None
     try:
         while key is None:
             key = _try_acquire(cache, me, slots)
@@ -194,7 +195,7 @@ def _train(
         if update.predictions is not None:
             store.save_predictions(run_id, update.epoch, update.predictions)
             pred_epoch = update.epoch
-        fields = {"history": update.history, "epoch_seconds": update.epoch_seconds}
+        fields: dict[str, Any] = {"history": update.history, "epoch_seconds": update.epoch_seconds}
         store.update_run(run_id, **fields)
         report(live_state(run_id, "running", epochs=config.epochs, pred_epoch=pred_epoch, **fields))
 
@@ -202,7 +203,7 @@ def _train(
     if result.status != "failed":
         pred_epoch = len(result.epoch_seconds)
         store.save_predictions(run_id, pred_epoch, result.predictions)
-    final = {
+    final: dict[str, Any] = {
         "history": result.history,
         "epoch_seconds": result.epoch_seconds,
         "scores": result.scores,

@@ -47,7 +47,7 @@ class Store:
         dataset = self.cache.get(("dataset", session, dataset_id))
         if dataset is None:
             raise NotFound(dataset_id)
-        return dataset  # type: ignore[no-any-return]
+        return dataset
 
     # runs ----------------------------------------------------------------------
     @staticmethod
@@ -73,7 +73,7 @@ class Store:
         record = self.cache.get(("run", run_id))
         if record is None:
             raise NotFound(run_id)
-        return record  # type: ignore[no-any-return]
+        return record
 
     def save_predictions(self, run_id: str, epoch: int, predictions: np.ndarray) -> None:
         """Keep the latest test-part predictions of a run (original units)."""
@@ -81,4 +81,4 @@ class Store:
 
     def get_predictions(self, run_id: str) -> tuple[int, np.ndarray] | None:
         """(epoch, predictions) last saved for a run, or None."""
-        return self.cache.get(("pred", run_id))  # type: ignore[no-any-return]
+        return self.cache.get(("pred", run_id))

@@ -17,15 +17,28 @@ def header(device: str) -> dbc.Navbar:
     return dbc.Navbar(
         dbc.Container(
             [
-                html.Span([html.B("LSTM Lab"), html.Span(" try LSTM settings, watch them learn",
-                                                         className="tagline")],
-                          className="navbar-brand"),
+                html.Span(
+                    [
+                        html.B("LSTM Lab"),
+                        html.Span(" try LSTM settings, watch them learn", className="tagline"),
+                    ],
+                    className="navbar-brand",
+                ),
                 html.Div(
                     [
-                        dbc.Badge(id=ids.DATASET_BADGE, color="light", text_color="dark",
-                                  className="me-2 badge-lg"),
-                        dbc.Badge(device, id=ids.DEVICE_BADGE, color="secondary",
-                                  className="badge-lg", title="Where training runs"),
+                        dbc.Badge(
+                            id=ids.DATASET_BADGE,
+                            color="light",
+                            text_color="dark",
+                            className="me-2 badge-lg",
+                        ),
+                        dbc.Badge(
+                            device,
+                            id=ids.DEVICE_BADGE,
+                            color="secondary",
+                            className="badge-lg",
+                            title="Where training runs",
+                        ),
                     ],
                     className="ms-auto d-flex align-items-center",
                 ),

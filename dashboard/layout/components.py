@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from dashboard import ids
 from dashboard.ml.params import Param
@@ -19,13 +20,24 @@ def help_icon(target: str, text: str) -> html.Span:
     )
 
 
-def labelled(label: str, target: str, help_text: str, control: object, value: object = None) -> html.Div:
+def labelled(
+    label: str,
+    target: str,
+    help_text: str,
+    control: Component,
+    value: Component | None = None,
+) -> html.Div:
     """A control with its label, help icon and (optionally) a value read-out."""
-    header = [html.Label(label, htmlFor=target, className="control-label"), help_icon(target, help_text)]
+    header = [
+        html.Label(label, htmlFor=target, className="control-label"),
+        help_icon(target, help_text),
+    ]
     if value is not None:
         header.append(html.Span(value, className="control-value ms-auto"))
-    return html.Div([html.Div(header, className="d-flex align-items-center gap-1"), control],
-                    className="control")
+    return html.Div(
+        [html.Div(header, className="d-flex align-items-center gap-1"), control],
+        className="control",
+    )
 
 
 def format_value(param: Param, value: float) -> str:
@@ -39,17 +51,27 @@ def slider(param: Param, value: float | None = None) -> html.Div:
     """The slider of one setting from ml.params.PARAMS, with the current value visible."""
     value = param.default if value is None else value
     if param.log:
-        exponents = range(int(round(_log10(param.low))), int(round(_log10(param.high))) + 1)
+        exponents = range(round(_log10(param.low)), round(_log10(param.high)) + 1)
         control = dcc.Slider(
-            id=ids.slider(param.name), min=_log10(param.low), max=_log10(param.high),
-            step=param.step, value=_log10(value), allow_direct_input=False,
-            marks={e: f"1e{e}" for e in exponents}, updatemode="drag",
+            id=ids.slider(param.name),
+            min=_log10(param.low),
+            max=_log10(param.high),
+            step=param.step,
+            value=_log10(value),
+            allow_direct_input=False,
+            marks={e: f"1e{e}" for e in exponents},
+            updatemode="drag",
         )
         readout = html.Span(format_value(param, value), id=ids.slider_value(param.name))
         return labelled(param.label, ids.slider(param.name), param.help, control, readout)
     control = dcc.Slider(
-        id=ids.slider(param.name), min=param.low, max=param.high, step=param.step, value=value,
-        marks=None, updatemode="mouseup",
+        id=ids.slider(param.name),
+        min=param.low,
+        max=param.high,
+        step=param.step,
+        value=value,
+        marks=None,
+        updatemode="mouseup",
     )
     return labelled(param.label, ids.slider(param.name), param.help, control)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from dashboard import ids
 from dashboard.layout.components import help_icon, labelled, slider
@@ -14,7 +15,7 @@ MODEL_PARAMS = ("units", "layers", "dropout", "learning_rate", "seq_len")
 TRAINING_PARAMS = ("batch_size", "epochs", "seed")
 
 
-def section(title: str, *children: object) -> html.Section:
+def section(title: str, *children: Component) -> html.Section:
     """A titled group of controls."""
     return html.Section([html.H2(title, className="section-title"), *children], className="mb-3")
 
@@ -24,15 +25,36 @@ def data_section() -> html.Section:
     options = [{"label": b.title, "value": BUILTIN_PREFIX + b.key} for b in BUILTINS.values()]
     return section(
         "Data",
-        labelled("Dataset", ids.DATASET_PICKER, "A built-in example series.",
-                 dcc.Dropdown(id=ids.DATASET_PICKER, options=options,
-                              value=options[0]["value"], clearable=False)),
-        labelled("Target", ids.TARGET_PICKER, "The column the model learns to predict.",
-                 dcc.Dropdown(id=ids.TARGET_PICKER, clearable=False)),
-        labelled("Split (train / validation / test)", ids.SPLIT, SPLIT_HELP,
-                 dcc.RangeSlider(id=ids.SPLIT, min=10, max=95, step=5, value=list(SPLIT_DEFAULT),
-                                 marks=None, allow_direct_input=False, pushable=5),
-                 html.Span(id=ids.SPLIT_LABEL)),
+        labelled(
+            "Dataset",
+            ids.DATASET_PICKER,
+            "A built-in example series.",
+            dcc.Dropdown(
+                id=ids.DATASET_PICKER, options=options, value=options[0]["value"], clearable=False
+            ),
+        ),
+        labelled(
+            "Target",
+            ids.TARGET_PICKER,
+            "The column the model learns to predict.",
+            dcc.Dropdown(id=ids.TARGET_PICKER, clearable=False),
+        ),
+        labelled(
+            "Split (train / validation / test)",
+            ids.SPLIT,
+            SPLIT_HELP,
+            dcc.RangeSlider(
+                id=ids.SPLIT,
+                min=10,
+                max=95,
+                step=5,
+                value=list(SPLIT_DEFAULT),
+                marks=None,
+                allow_direct_input=False,
+                pushable=5,
+            ),
+            html.Span(id=ids.SPLIT_LABEL),
+        ),
         html.Small(id=ids.ATTRIBUTION, className="text-muted d-block attribution"),
     )
 

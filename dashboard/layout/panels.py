@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import figures, ids
 
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
+GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True, "displayModeBar": "hover"}
 
 
 def training_tab() -> html.Div:
@@ -16,23 +18,34 @@ def training_tab() -> html.Div:
         [
             dbc.Alert(
                 "Pick a dataset, set the sliders and press Train.",
-                id=ids.STATUS, color="light", className="py-2 mb-2",
+                id=ids.STATUS,
+                color="light",
+                className="py-2 mb-2",
             ),
             html.Div(
                 [
                     dbc.Progress(id=ids.PROGRESS, value=0, className="flex-grow-1 progress-lg"),
                     html.Span("epoch 0/0", id=ids.PROGRESS_TEXT, className="progress-text"),
-                    dbc.Switch(id=ids.LOG_SCALE, label="log scale", value=True,
-                               className="ms-3 mb-0"),
+                    dbc.Switch(
+                        id=ids.LOG_SCALE, label="log scale", value=True, className="ms-3 mb-0"
+                    ),
                 ],
                 className="d-flex align-items-center gap-2 mb-2",
             ),
             dbc.Row(
                 [
-                    dbc.Col(dcc.Graph(id=ids.LOSS_GRAPH, figure=figures.loss_figure(),
-                                      config=GRAPH_CONFIG, className="graph"), lg=5),
-                    dbc.Col(dcc.Graph(id=ids.PRED_GRAPH, config=GRAPH_CONFIG,
-                                      className="graph"), lg=7),
+                    dbc.Col(
+                        dcc.Graph(
+                            id=ids.LOSS_GRAPH,
+                            figure=figures.loss_figure(),
+                            config=GRAPH_CONFIG,
+                            className="graph",
+                        ),
+                        lg=5,
+                    ),
+                    dbc.Col(
+                        dcc.Graph(id=ids.PRED_GRAPH, config=GRAPH_CONFIG, className="graph"), lg=7
+                    ),
                 ],
                 className="g-2",
             ),

@@ -20,8 +20,8 @@ STATUS_COLORS = {
 def duration(seconds: float | None) -> str:
     """'0:15' style minutes:seconds (or h:mm:ss)."""
     if seconds is None:
-        return "–"
-    total = int(round(seconds))
+        return "-"
+    total = round(seconds)
     hours, rest = divmod(total, 3600)
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
@@ -48,7 +48,7 @@ def status_message(state: dict[str, Any]) -> str:
 
 
 def _fmt(value: float | None, unit: str = "") -> str:
-    return "–" if value is None else f"{value:.4g}{unit}"
+    return "-" if value is None else f"{value:.4g}{unit}"
 
 
 def metrics_table(scores: dict[str, Any], device: str = "", parameters: int = 0) -> html.Div:
@@ -61,9 +61,16 @@ def metrics_table(scores: dict[str, Any], device: str = "", parameters: int = 0)
         for key, label, unit in (("mae", "MAE", ""), ("rmse", "RMSE", ""), ("mape", "MAPE", " %"))
     ]
     table = dbc.Table(
-        [html.Thead(html.Tr([html.Th("test part"), html.Th("LSTM"), html.Th("naive (last value)")])),
-         html.Tbody(rows)],
-        bordered=False, hover=True, size="sm", className="metrics mb-1",
+        [
+            html.Thead(
+                html.Tr([html.Th("test part"), html.Th("LSTM"), html.Th("naive (last value)")])
+            ),
+            html.Tbody(rows),
+        ],
+        bordered=False,
+        hover=True,
+        size="sm",
+        className="metrics mb-1",
     )
     skill = scores.get("skill")
     if skill is None:
@@ -74,5 +81,9 @@ def metrics_table(scores: dict[str, Any], device: str = "", parameters: int = 0)
         verdict = f"The LSTM does not beat the naive baseline yet: {-skill:.1f} % higher MAE."
     footer = f"{parameters:,} parameters · trained on {device}" if parameters else ""
     return html.Div(
-        [table, html.P(verdict, className="verdict mb-0"), html.Small(footer, className="text-muted")]
+        [
+            table,
+            html.P(verdict, className="verdict mb-0"),
+            html.Small(footer, className="text-muted"),
+        ]
     )

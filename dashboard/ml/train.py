@@ -74,7 +74,8 @@ class _Reporter(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self.started)
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(float(value))
-        update = EpochUpdate(epoch + 1, self.config.epochs, self.history, self.seconds)
+        history = {key: list(values) for key, values in self.history.items()}  # a snapshot
+        update = EpochUpdate(epoch + 1, self.config.epochs, history, list(self.seconds))
         self.on_epoch(update)  # the loss point first: predictions may take a moment
         if self._check_finite(epoch + 1, logs or {}):
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -10,7 +11,7 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from dashboard.ml.config import split_rows
 
-Scaler = MinMaxScaler | StandardScaler | None
+Scaler: TypeAlias = MinMaxScaler | StandardScaler | None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,63 @@
+"""Real (tiny) Keras training: per-epoch reports, scores, reproducibility, NaN, stop."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dashboard.ml.config import TrainConfig
+from dashboard.ml.data import sine_frame
+from dashboard.ml.train import EpochUpdate, train
+
+TINY = TrainConfig(units=8, layers=1, dense_units=0, seq_len=10, epochs=2, batch_size=16)
+
+
+@pytest.fixture(scope="module")
+def series() -> np.ndarray:
+    return sine_frame(points=200).to_numpy()
+
+
+def test_two_epochs_on_200_points(series: np.ndarray) -> None:
+    updates: list[tuple[int, int, bool]] = []
+
+    def record(update: EpochUpdate) -> None:
+        updates.append((update.epoch, len(update.history["loss"]), update.predictions is not None))
+
+    result = train(TINY, series, on_epoch=record)
+    assert result.status == "finished"
+    assert len(result.history["loss"]) == len(result.history["val_loss"]) == 2
+    # each report carries the whole history so far, and predictions come after the point
+    assert updates[0][:2] == (1, 1) and updates[-1] == (2, 2, True)
+    n_test = 200 - 170  # test rows 170..199
+    assert result.predictions.shape == result.actual.shape == result.naive.shape == (n_test, 1)
+    np.testing.assert_allclose(result.actual[:, 0], series[170:, 0], rtol=1e-5, atol=1e-6)
+    assert set(result.scores) == {"model", "naive", "skill"}
+    assert result.scores["model"]["mae"] > 0
+    assert result.device.startswith(("CPU", "GPU"))
+    assert result.parameters == 4 * (8 * 9 + 8) + 9
+
+
+def test_same_seed_gives_the_same_curve(series: np.ndarray) -> None:
+    first = train(TINY, series).history["loss"]
+    second = train(TINY, series).history["loss"]
+    other = train(TrainConfig.from_dict({**TINY.to_dict(), "seed": 1}), series).history["loss"]
+    assert first == second
+    assert first != other
+
+
+def test_exploding_loss_stops_with_a_plain_explanation() -> None:
+    huge = np.linspace(0, 1e30, 200)[:, None]
+    config = TrainConfig.from_dict({**TINY.to_dict(), "scaling": "none", "learning_rate": 0.1,
+                                    "epochs": 5})
+    result = train(config, huge)
+    assert result.status == "failed"
+    assert len(result.history["loss"]) < 5
+    assert "became" in result.message and "learning rate (0.1)" in result.message
+
+
+def test_should_stop_ends_after_the_current_epoch(series: np.ndarray) -> None:
+    config = TrainConfig.from_dict({**TINY.to_dict(), "epochs": 50})
+    result = train(config, series, should_stop=lambda: True)
+    assert result.status == "stopped"
+    assert len(result.history["loss"]) == 1
+    assert np.isfinite(result.predictions).all()
