@@ -1,0 +1,76 @@
+"""Stories in a real headless Chromium against a real server: train, watch, cancel."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import ConsoleErrors, screenshot_dir
+from tests.browser.helpers import (
+    loss_points,
+    open_app,
+    pick_dataset,
+    set_slider,
+    wait_for_loss_points,
+    wait_for_prediction_trace,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def test_train_sine_for_three_epochs(server: str, page: tuple[Page, ConsoleErrors]) -> None:
+    browser_page, errors = page
+    open_app(browser_page, server)
+    set_slider(browser_page, "epochs", 3)
+    set_slider(browser_page, "units", 16)
+    browser_page.click("#train-button")
+    expect(browser_page.locator("#train-button")).to_be_disabled()
+    expect(browser_page.locator("#cancel-button")).to_be_enabled()
+    wait_for_loss_points(browser_page, 1)
+    wait_for_prediction_trace(browser_page, "LSTM")
+    expect(browser_page.locator("#status-alert")).to_contain_text("Finished 3 epochs",
+                                                                  timeout=60_000)
+    assert loss_points(browser_page) == 3
+    expect(browser_page.locator("#progress-text")).to_contain_text("epoch 3/3")
+    expect(browser_page.locator("#metrics-table")).to_contain_text("naive (last value)")
+    expect(browser_page.locator("#train-button")).to_be_enabled()
+    expect(browser_page.locator("#device-badge")).to_contain_text("CPU")
+    browser_page.screenshot(path=str(screenshot_dir() / "trained.png"))
+    assert errors == []
+
+
+def test_cancel_keeps_the_curve(server: str, page: tuple[Page, ConsoleErrors]) -> None:
+    browser_page, errors = page
+    open_app(browser_page, server)
+    set_slider(browser_page, "epochs", 300)
+    set_slider(browser_page, "units", 16)
+    browser_page.click("#train-button")
+    wait_for_loss_points(browser_page, 2)
+    browser_page.click("#cancel-button")
+    expect(browser_page.locator("#status-alert")).to_contain_text("Cancelled at epoch",
+                                                                  timeout=10_000)
+    expect(browser_page.locator("#train-button")).to_be_enabled()
+    kept = loss_points(browser_page)
+    assert kept >= 2
+    browser_page.wait_for_timeout(2500)  # the job is gone: the curve stops growing
+    assert loss_points(browser_page) == kept
+    expect(browser_page.locator("#status-alert")).to_contain_text("Cancelled")
+    assert errors == []
+
+
+def test_too_long_sequence_is_refused_with_the_longest_that_fits(
+    server: str, page: tuple[Page, ConsoleErrors]
+) -> None:
+    browser_page, errors = page
+    open_app(browser_page, server)
+    pick_dataset(browser_page, "Airline passengers")
+    set_slider(browser_page, "seq_len", 150)
+    expect(browser_page.locator("#settings-problem")).to_contain_text(
+        "the longest sequence that fits is 92"
+    )
+    browser_page.click("#train-button")
+    expect(browser_page.locator("#status-alert")).to_contain_text(
+        "the longest sequence that fits is 92", timeout=30_000
+    )
+    assert errors == []
+
