@@ -184,6 +184,6 @@ def _prediction_figure(store: Store, run_id: str, session: str) -> Any:
         test_rows,
         predictions,
         naive,
-        f"Prediction vs actual, test part (epoch {epoch})",
+        f"Prediction vs actual, test part · epoch {epoch}",
         tuple(run["split"]),
     )

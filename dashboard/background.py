@@ -60,21 +60,40 @@ def slots_cache(manager: Any) -> diskcache.Cache | None:
 
 
 def make_celery(settings: Settings) -> Any:
-    """A Celery app on settings.redis_url whose pool children import TensorFlow once."""
+    """A Celery app on settings.redis_url whose pool children import TensorFlow once.
+
+    Web processes and workers must build it from the same code (`celery -A
+    dashboard.wsgi:celery_app worker -P prefork`): each background callback is a task named
+    after a hash of its source, and a worker running older code logs "Received unregistered
+    task" while the page waits forever (Celery reports PENDING for unknown tasks).
+    """
     from celery import Celery
     from celery.signals import worker_process_init
 
     app = Celery("lstm_lab", broker=settings.redis_url, backend=settings.redis_url)
+    hard_limit = settings.job_max_seconds + 300  # the job stops itself at job_max_seconds
     app.conf.update(
-        worker_prefetch_multiplier=1,
+        worker_prefetch_multiplier=1,  # a busy worker reserves no jobs that others could run
         task_acks_late=True,
+        task_time_limit=hard_limit,  # prefork only: the backstop if an epoch never ends
+        # Redis hands an unacknowledged (running, acks_late) job to another worker after
+        # visibility_timeout (default 1 h): keep it above the longest job.
+        broker_transport_options={"visibility_timeout": hard_limit + 600},
         worker_proc_alive_timeout=60,  # importing TensorFlow takes longer than the 4 s default
         broker_connection_retry_on_startup=True,
     )
 
     @worker_process_init.connect(weak=False)
-    def _import_tensorflow(**_: Any) -> None:
+    def _warm_up(**_: Any) -> None:
+        """In each pool child, after the fork: TensorFlow, thread pools, device badge."""
         import dashboard.ml.train  # noqa: F401
+        from dashboard.ml import runtime
+
+        runtime.configure_threads(settings.tf_intra_threads, settings.tf_inter_threads)
+        try:  # no TensorFlow op: listing devices leaves the runtime uninitialised
+            app.backend.client.set(DEVICE_KEY, runtime.device_name())
+        except Exception:  # the badge is cosmetic; jobs report their device anyway
+            log.warning("could not record the worker's device", exc_info=True)
 
     return app
 
@@ -93,7 +112,12 @@ def known_device(manager: Any) -> str:
     """The device found by the start-up probe, or a neutral word until it reports."""
     if isinstance(manager, DiskcacheManager):
         return str(manager.handle.get(DEVICE_KEY, "device: starting…"))
-    return "device: Celery workers"
+    try:  # set by the pool children of the Celery workers (the newest one wins)
+        device = manager.handle.backend.client.get(DEVICE_KEY)
+    except Exception:  # Redis down: the page still loads; jobs fail visibly later
+        log.warning("could not read the workers' device from Redis", exc_info=True)
+        device = None
+    return device.decode() if device else "device: Celery workers"
 
 
 def celery_app_of(app: Any) -> Any:

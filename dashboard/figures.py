@@ -26,8 +26,8 @@ def _base(title: str, x_title: str, y_title: str) -> go.Figure:
         template="plotly_white",
         font=FONT,
         title={"text": title, "x": 0.01, "font": {"size": 17}},
-        margin={"l": 60, "r": 20, "t": 50, "b": 45},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        margin={"l": 60, "r": 16, "t": 44, "b": 20},
+        legend={"orientation": "h", "y": -0.12, "yanchor": "top", "x": 0, "xanchor": "left"},
         xaxis_title=x_title,
         yaxis_title=y_title,
         hovermode="x unified",
@@ -66,7 +66,7 @@ def loss_figure(
 ) -> go.Figure:
     """loss and val_loss per epoch on one chart (trace 0: loss, trace 1: val_loss)."""
     arrays = loss_arrays(history or {})
-    figure = _base(title, "epoch", "mean squared error (scaled)")
+    figure = _base(title, "", "MSE (scaled)")
     for name in ("loss", "val_loss"):
         figure.add_scatter(
             x=arrays["x"],
@@ -77,7 +77,10 @@ def loss_figure(
             marker={"size": 6},
         )
     figure.update_yaxes(type="log" if log_y else "linear", exponentformat="power")
-    figure.update_xaxes(rangemode="tozero", tick0=1)
+    figure.update_xaxes(rangemode="tozero", tick0=1, title_text="epoch", title_standoff=4)
+    figure.update_layout(
+        legend={"y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"}, margin={"b": 40}
+    )
     return figure
 
 
@@ -138,7 +141,7 @@ def prediction_figure(
     xs = np.asarray(x) if x is not None else np.arange(len(y))
     ys = np.asarray(y, dtype=float)
     first = int(test_rows[0]) if len(test_rows) else len(ys)
-    figure = _base(title, "time" if x is not None else "step", "value")
+    figure = _base(title, "", "value")
     cx, cy = thin(xs[:first], ys[:first], MAX_CONTEXT_POINTS)
     figure.add_scatter(
         x=cx,

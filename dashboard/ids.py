@@ -45,6 +45,6 @@ def slider(name: str) -> str:
     return f"{name}-slider"
 
 
-def slider_value(name: str) -> str:
-    """Id of the text that shows the current value of setting `name`."""
-    return f"{name}-value"
+def slider_input(name: str) -> str:
+    """Id of the number box beside the slider of setting `name` (shows it, and takes typing)."""
+    return f"{name}-input"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
@@ -35,48 +37,68 @@ def labelled(
     if value is not None:
         header.append(html.Span(value, className="control-value ms-auto"))
     return html.Div(
-        [html.Div(header, className="d-flex align-items-center gap-1"), control],
+        [html.Div(header, className="d-flex align-items-center gap-1 control-head"), control],
         className="control",
     )
 
 
-def format_value(param: Param, value: float) -> str:
-    """A setting's value as the page shows it."""
-    if param.log:
-        return f"{value:.0e}".replace("e-0", "e-") if value < 0.01 else f"{value:g}"
-    return f"{value:g}"
+def slider_row(label: str, target: str, help_text: str, control: Component) -> html.Div:
+    """A compact one-line control: label and help on the left, the slider on the right."""
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Label(label, htmlFor=target, className="control-label"),
+                    help_icon(target, help_text),
+                ],
+                className="d-flex align-items-center gap-1 slider-label",
+            ),
+            html.Div(control, className="flex-grow-1 slider-body"),
+        ],
+        className="d-flex align-items-center control slider-row",
+    )
+
+
+def format_value(param: Param, value: float) -> float:
+    """A setting's value as its number box shows it (2 significant digits on log scales)."""
+    return float(f"{value:.2g}") if param.log else value
 
 
 def slider(param: Param, value: float | None = None) -> html.Div:
-    """The slider of one setting from ml.params.PARAMS, with the current value visible."""
+    """One setting of ml.params.PARAMS: a slider and a number box that mirror each other."""
     value = param.default if value is None else value
-    if param.log:
-        exponents = range(round(_log10(param.low)), round(_log10(param.high)) + 1)
-        control = dcc.Slider(
-            id=ids.slider(param.name),
-            min=_log10(param.low),
-            max=_log10(param.high),
-            step=param.step,
-            value=_log10(value),
-            allow_direct_input=False,
-            marks={e: f"1e{e}" for e in exponents},
-            updatemode="drag",
-        )
-        readout = html.Span(format_value(param, value), id=ids.slider_value(param.name))
-        return labelled(param.label, ids.slider(param.name), param.help, control, readout)
+    position = _log10(value) if param.log else value
     control = dcc.Slider(
         id=ids.slider(param.name),
+        min=_log10(param.low) if param.log else param.low,
+        max=_log10(param.high) if param.log else param.high,
+        step=param.step,
+        value=position,
+        marks=None,
+        allow_direct_input=False,
+        updatemode="drag",
+    )
+    box = dbc.Input(
+        id=ids.slider_input(param.name),
+        type="number",
+        size="sm",
+        value=format_value(param, value),
         min=param.low,
         max=param.high,
-        step=param.step,
-        value=value,
-        marks=None,
-        updatemode="mouseup",
+        step="any" if param.log else param.step,
+        debounce=True,
+        className="slider-box",
     )
-    return labelled(param.label, ids.slider(param.name), param.help, control)
+    return slider_row(
+        param.label,
+        ids.slider(param.name),
+        param.help,
+        html.Div(
+            [html.Div(control, className="flex-grow-1"), box],
+            className="d-flex align-items-center gap-2",
+        ),
+    )
 
 
 def _log10(value: float) -> float:
-    from math import log10
-
-    return round(log10(value), 6)
+    return round(math.log10(value), 6)

@@ -40,7 +40,7 @@ def data_section() -> html.Section:
             dcc.Dropdown(id=ids.TARGET_PICKER, clearable=False),
         ),
         labelled(
-            "Split (train / validation / test)",
+            "Split train/val/test",
             ids.SPLIT,
             SPLIT_HELP,
             dcc.RangeSlider(

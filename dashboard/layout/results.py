@@ -56,15 +56,14 @@ def metrics_table(scores: dict[str, Any], device: str = "", parameters: int = 0)
     if not scores:
         return html.Div()
     model, naive = scores["model"], scores["naive"]
+    measures = (("mae", "MAE", ""), ("rmse", "RMSE", ""), ("mape", "MAPE", " %"))
     rows = [
-        html.Tr([html.Th(label), html.Td(_fmt(model[key], unit)), html.Td(_fmt(naive[key], unit))])
-        for key, label, unit in (("mae", "MAE", ""), ("rmse", "RMSE", ""), ("mape", "MAPE", " %"))
+        html.Tr([html.Th(name), *[html.Td(_fmt(scores_[key], unit)) for key, _, unit in measures]])
+        for name, scores_ in (("LSTM", model), ("naive (last value)", naive))
     ]
     table = dbc.Table(
         [
-            html.Thead(
-                html.Tr([html.Th("test part"), html.Th("LSTM"), html.Th("naive (last value)")])
-            ),
+            html.Thead(html.Tr([html.Th("test part"), *[html.Th(m[1]) for m in measures]])),
             html.Tbody(rows),
         ],
         bordered=False,
@@ -80,10 +79,7 @@ def metrics_table(scores: dict[str, Any], device: str = "", parameters: int = 0)
     else:
         verdict = f"The LSTM does not beat the naive baseline yet: {-skill:.1f} % higher MAE."
     footer = f"{parameters:,} parameters · trained on {device}" if parameters else ""
-    return html.Div(
-        [
-            table,
-            html.P(verdict, className="verdict mb-0"),
-            html.Small(footer, className="text-muted"),
-        ]
+    notes = html.Div(
+        [html.P(verdict, className="verdict mb-1"), html.Small(footer, className="text-muted")]
     )
+    return html.Div([table, notes], className="metrics-row")

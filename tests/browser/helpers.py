@@ -21,10 +21,10 @@ def open_app(page: Page, url: str) -> None:
 
 
 def set_slider(page: Page, name: str, value: float) -> None:
-    """Type a value into a slider's own input box, as a user would."""
-    box = page.locator(f"#{name}-slider input")
+    """Type a value into a setting's number box, as a user would; the slider follows."""
+    box = page.locator(f"#{name}-input")
     box.fill(str(value))
-    box.press("Tab")
+    box.press("Enter")
     page.wait_for_function(
         f"() => document.querySelector('#{name}-slider [role=slider]')"
         f".getAttribute('aria-valuenow') == '{value}'"
@@ -50,5 +50,4 @@ def wait_for_loss_points(page: Page, count: int, timeout_ms: int = 60_000) -> No
 
 def wait_for_prediction_trace(page: Page, name: str, timeout_ms: int = 60_000) -> None:
     """Wait until the prediction chart has a trace called `name`."""
-    page.wait_for_function(f"() => ({PREDICTION_TRACES})().includes('{name}')",
-                           timeout=timeout_ms)
+    page.wait_for_function(f"() => ({PREDICTION_TRACES})().includes('{name}')", timeout=timeout_ms)
