@@ -45,8 +45,12 @@ def running_server(
 ) -> Iterator[str]:
     """Run `python -m dashboard` (or `command`) on a free port; yield its URL."""
     port = free_port()
-    full_env = {**os.environ, "LSTM_LAB_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1",
-                **(env or {})}
+    full_env = {
+        **os.environ,
+        "LSTM_LAB_DATA_DIR": str(data_dir),
+        "PYTHONUNBUFFERED": "1",
+        **(env or {}),
+    }
     log = open(data_dir.parent / f"server-{port}.log", "wb")  # noqa: SIM115
     argv = command or [sys.executable, "-m", "dashboard", "--port", str(port)]
     argv = [a.replace("{port}", str(port)) for a in argv]

@@ -28,8 +28,9 @@ def test_train_sine_for_three_epochs(server: str, page: tuple[Page, ConsoleError
     expect(browser_page.locator("#cancel-button")).to_be_enabled()
     wait_for_loss_points(browser_page, 1)
     wait_for_prediction_trace(browser_page, "LSTM")
-    expect(browser_page.locator("#status-alert")).to_contain_text("Finished 3 epochs",
-                                                                  timeout=60_000)
+    expect(browser_page.locator("#status-alert")).to_contain_text(
+        "Finished 3 epochs", timeout=60_000
+    )
     assert loss_points(browser_page) == 3
     expect(browser_page.locator("#progress-text")).to_contain_text("epoch 3/3")
     expect(browser_page.locator("#metrics-table")).to_contain_text("naive (last value)")
@@ -47,8 +48,9 @@ def test_cancel_keeps_the_curve(server: str, page: tuple[Page, ConsoleErrors]) -
     browser_page.click("#train-button")
     wait_for_loss_points(browser_page, 2)
     browser_page.click("#cancel-button")
-    expect(browser_page.locator("#status-alert")).to_contain_text("Cancelled at epoch",
-                                                                  timeout=10_000)
+    expect(browser_page.locator("#status-alert")).to_contain_text(
+        "Cancelled at epoch", timeout=10_000
+    )
     expect(browser_page.locator("#train-button")).to_be_enabled()
     kept = loss_points(browser_page)
     assert kept >= 2
@@ -73,4 +75,3 @@ def test_too_long_sequence_is_refused_with_the_longest_that_fits(
         "the longest sequence that fits is 92", timeout=30_000
     )
     assert errors == []
-

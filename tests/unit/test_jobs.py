@@ -26,8 +26,9 @@ with job_slot(cache, 1, 10, on_wait=lambda ahead: None):
 
 
 def _holder(directory: Path) -> subprocess.Popen[str]:
-    process = subprocess.Popen([sys.executable, "-c", HOLD, str(directory)],
-                               stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(directory)], stdout=subprocess.PIPE, text=True
+    )
     assert process.stdout is not None and process.stdout.readline().strip() == "holding"
     return process
 
@@ -59,8 +60,9 @@ def test_a_full_queue_refuses_with_a_message(tmp_path: Path) -> None:
     try:
         waiter = psutil.Process(holder.pid)
         cache.set(WAITING_KEY, [(holder.pid, waiter.create_time())])  # one live waiter
-        with pytest.raises(Refused, match="1 trainings are already waiting"), job_slot(
-            cache, 1, 1, on_wait=lambda ahead: None
+        with (
+            pytest.raises(Refused, match="1 trainings are already waiting"),
+            job_slot(cache, 1, 1, on_wait=lambda ahead: None),
         ):
             pass
     finally:
@@ -69,8 +71,9 @@ def test_a_full_queue_refuses_with_a_message(tmp_path: Path) -> None:
 
 
 def test_live_state_carries_the_whole_history_and_eta() -> None:
-    state = live_state("r1", "running", epochs=10, history={"loss": [3.0, 2.0, 1.0]},
-                       epoch_seconds=[2.0, 0.5, 0.5])
+    state = live_state(
+        "r1", "running", epochs=10, history={"loss": [3.0, 2.0, 1.0]}, epoch_seconds=[2.0, 0.5, 0.5]
+    )
     assert state["epoch"] == 3 and state["history"]["loss"] == [3.0, 2.0, 1.0]
     assert state["sec_per_epoch"] == 0.5  # the first epoch (tracing) is left out
     assert state["eta_s"] == pytest.approx(3.5)

@@ -24,8 +24,9 @@ def test_stacked_lstm_shapes(layers: int) -> None:
 
 
 def test_head_learning_rate_and_horizon() -> None:
-    config = TrainConfig(units=16, layers=1, dropout=0.0, dense_units=0, horizon=5,
-                         learning_rate=0.02)
+    config = TrainConfig(
+        units=16, layers=1, dropout=0.0, dense_units=0, horizon=5, learning_rate=0.02
+    )
     model = build_model(config, n_features=1)
     assert not any(isinstance(layer, keras.layers.Dropout) for layer in model.layers)
     assert [type(layer).__name__ for layer in model.layers] == ["LSTM", "Dense"]

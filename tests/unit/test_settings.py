@@ -14,8 +14,13 @@ def test_defaults_listen_on_loopback_8050() -> None:
 
 
 def test_environment_then_arguments_win() -> None:
-    env = {"LSTM_LAB_PORT": "9000", "LSTM_LAB_DEBUG": "true", "LSTM_LAB_DATA_DIR": "/tmp/lab",
-           "REDIS_URL": "redis://127.0.0.1:6379/0", "LSTM_LAB_MAX_UPLOAD_MB": "5"}
+    env = {
+        "LSTM_LAB_PORT": "9000",
+        "LSTM_LAB_DEBUG": "true",
+        "LSTM_LAB_DATA_DIR": "/tmp/lab",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "LSTM_LAB_MAX_UPLOAD_MB": "5",
+    }
     settings = Settings.from_env(environ=env)
     assert (settings.port, settings.debug, settings.max_upload_mb) == (9000, True, 5)
     assert settings.data_dir == Path("/tmp/lab")

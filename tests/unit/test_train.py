@@ -47,8 +47,9 @@ def test_same_seed_gives_the_same_curve(series: np.ndarray) -> None:
 
 def test_exploding_loss_stops_with_a_plain_explanation() -> None:
     huge = np.linspace(0, 1e30, 200)[:, None]
-    config = TrainConfig.from_dict({**TINY.to_dict(), "scaling": "none", "learning_rate": 0.1,
-                                    "epochs": 5})
+    config = TrainConfig.from_dict(
+        {**TINY.to_dict(), "scaling": "none", "learning_rate": 0.1, "epochs": 5}
+    )
     result = train(config, huge)
     assert result.status == "failed"
     assert len(result.history["loss"]) < 5
