@@ -10,6 +10,7 @@ from dash import dcc, html
 from dashboard import figures, ids
 
 GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True, "displayModeBar": "hover"}
+GRAPH_STYLE = {"height": "max(300px, calc(100vh - 390px))"}  # the charts fill the screen
 
 
 def training_tab() -> html.Div:
@@ -40,11 +41,18 @@ def training_tab() -> html.Div:
                             figure=figures.loss_figure(),
                             config=GRAPH_CONFIG,
                             className="graph",
+                            style=GRAPH_STYLE,
                         ),
                         lg=5,
                     ),
                     dbc.Col(
-                        dcc.Graph(id=ids.PRED_GRAPH, config=GRAPH_CONFIG, className="graph"), lg=7
+                        dcc.Graph(
+                            id=ids.PRED_GRAPH,
+                            config=GRAPH_CONFIG,
+                            className="graph",
+                            style=GRAPH_STYLE,
+                        ),
+                        lg=7,
                     ),
                 ],
                 className="g-2",
@@ -59,7 +67,9 @@ def data_tab() -> html.Div:
     return html.Div(
         [
             html.Div(id=ids.DATA_SUMMARY, className="mb-2"),
-            dcc.Graph(id=ids.SERIES_GRAPH, config=GRAPH_CONFIG, className="graph"),
+            dcc.Graph(
+                id=ids.SERIES_GRAPH, config=GRAPH_CONFIG, className="graph", style=GRAPH_STYLE
+            ),
         ]
     )
 
