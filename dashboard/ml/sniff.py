@@ -1,8 +1,14 @@
-"""Sniffing an uploaded table from a small sample: encoding, separator, header, numbers, dates.
+"""Helpers of `dashboard.ml.reader`: sniffing an upload and finding its time axis.
 
-Everything here looks at the first ~64 KB (or the first rows of a sheet) with plain Python;
-`dashboard.ml.reader` then makes one pandas call with what was found. Nothing here evaluates,
-executes or unpickles the user's bytes.
+- bytes: encoding (UTF-8, UTF-8 with BOM, UTF-16 with BOM, else cp1252/latin-1), binary check;
+- dialect, from the first ~64 KB with plain Python: separator, lines before the header,
+  header or not, decimal comma and thousands marks (the reader then makes one pandas call);
+- the time column of the parsed frame: one column, a date + a time column, or
+  year/month/day/hour columns, with the strptime format guessed from a sample so pandas
+  parses with an explicit `format=` (fast), and day-first vs month-first settled on all rows;
+- the frequency (a pandas alias), gaps, and sentinel values such as -200 that may mean missing.
+
+Nothing here evaluates, executes or unpickles the user's bytes.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import csv
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -236,22 +242,29 @@ def choose_separator(lines: list[str]) -> tuple[str, int]:
     return ",", 1
 
 
+def table_start(counts: list[int], width: int, header_like: Callable[[int], bool]) -> int:
+    """Index of the header (or first data row): the first line as wide as the data, moved past
+    a blank line when what follows the blank also looks like a header (title lines above)."""
+    ok = [c > 0 and (width == 1 or c >= max(2, width - 1)) for c in counts]
+    start = next((i for i, fits in enumerate(ok) if fits), 0)
+    while True:
+        after = next((j for j in range(start + 1, len(counts)) if counts[j]), None)
+        if after is None or after == start + 1 or not ok[after] or not header_like(after):
+            return start
+        start = after
+
+
 def find_start(lines: list[str], sep: str, width: int) -> int:
-    """Index of the first line that is as wide as the data: the header, or the first row."""
-    for i, line in enumerate(lines):
-        if not line.strip():
-            continue
-        count = len(split_line(line, sep))
-        if width == 1 or count >= max(2, width - 1):
-            return i
-    return 0
+    """Index of the header line (or first data line) in the sample."""
+    rows = [split_line(line, sep) if line.strip() else [] for line in lines]
+    return table_start([len(r) for r in rows], width, lambda i: is_header_row(rows[i]))
 
 
 def sheet_layout(rows: list[list[str]]) -> tuple[int, bool]:
     """(index of the header or first data row, whether it is a header) for a sheet's rows."""
     widths = [len(r) - next((i for i, c in enumerate(reversed(r)) if c), len(r)) for r in rows]
     width = max(set(widths), key=widths.count)
-    start = next((i for i, w in enumerate(widths) if w >= max(1, width - 1)), 0)
+    start = table_start(widths, width, lambda i: is_header_row(rows[i][:width]))
     return start, is_header_row(rows[start][:width])
 
 
@@ -332,12 +345,19 @@ def _parses(value: str, fmt: str) -> bool:
     return True
 
 
+def _skeleton(text: str, is_format: bool = False) -> str:
+    """'2020-01-31 17:00' and '%Y-%m-%d %H:%M' both become '9-9-9 9:9'; 'Jan 5' -> 'a 9'."""
+    if is_format:
+        text = re.sub(r"%[bBpaA]", "a", re.sub(r"%[YmdyHMSIf]", "9", text))
+    return re.sub(r"[A-Za-z]+", "a", re.sub(r"\d+", "9", text))
+
+
 def _best_formats(values: list[str], formats: Sequence[str], threshold: float) -> list[str]:
     """The formats that read the largest share (at least `threshold`) of `values`, in order."""
     if not values:
         return []
-    probe = list(dict.fromkeys(values))[:5]
-    maybe = [f for f in formats if any(_parses(v, f) for v in probe)]
+    shapes = {_skeleton(v) for v in list(dict.fromkeys(values))[:5]}
+    maybe = [f for f in formats if f == ISO8601 or _skeleton(f, is_format=True) in shapes]
     shares = {f: sum(_parses(v, f) for v in values) / len(values) for f in maybe}
     top = max(shares.values(), default=0.0)
     if top < threshold:
@@ -387,9 +407,10 @@ class TimeFound:
 
 
 def find_time(frame: pd.DataFrame, notes: list[str]) -> TimeFound:
-    """Find the time: year/month/day(/hour) columns, a datetime column, or date text
-    (possibly split over a date and a time column); put it first and sort by it."""
-    found = _from_parts(frame) or _from_datetime_dtype(frame) or _from_text(frame, notes)
+    """Find the time: a datetime column, date text (maybe split into a date and a time column)
+    or year/month/day(/hour) number columns; put it first and sort the rows by it. `frame` is
+    changed in place (its source columns are replaced by the time column)."""
+    found = _from_datetime_dtype(frame) or _from_text(frame, notes) or _from_parts(frame)
     if found is None:
         return TimeFound(frame, None, False)
     times, sources, name = found
@@ -441,18 +462,45 @@ def _to_datetime(column: pd.Series, fmt: str) -> pd.Series:
     return pd.to_datetime(column, format=fmt, errors="coerce")
 
 
-def parse_dates(column: pd.Series, formats: list[str]) -> pd.Series:
-    """Parse with the candidate format that reads the most rows (then: keeps them in order)."""
+def _order_key(parsed: pd.Series) -> tuple[int, int, pd.Timedelta]:
+    span = parsed.max() - parsed.min() if parsed.notna().any() else pd.Timedelta(0)
+    return int(parsed.isna().sum()), int((parsed.diff() < pd.Timedelta(0)).sum()), span
+
+
+def _compress(column: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
+    """Distinct values and codes when values repeat (a date or a clock time per row of minute
+    data), so each distinct string is parsed once; else the column itself and None."""
+    if len(column) < 5000:
+        return column, None
+    spread = column.iloc[:: max(1, len(column) // 2000)]
+    if spread.nunique() > 0.9 * len(spread):
+        return column, None
+    codes, uniques = pd.factorize(column)
+    return pd.Series(uniques, dtype=object), codes
+
+
+def _expand(parsed: pd.Series, codes: np.ndarray | None, index: pd.Index) -> pd.Series:
+    if codes is None:
+        return parsed
+    values = parsed.to_numpy(dtype="datetime64[ns]")[codes]
+    values[codes < 0] = np.datetime64("NaT")
+    return pd.Series(values, index=index)
+
+
+def parse_dates(column: pd.Series, formats: list[str]) -> tuple[pd.Series, str, bool]:
+    """Parse with the candidate format that reads the most rows, then keeps them in order, then
+    spans the shortest time (1/10, 1/11, 1/12 are three days, not three months). Also says
+    whether another format read just as many rows (a real ambiguity)."""
     if any(v != v.strip() for v in _sample(column)):
         column = column.str.strip()
-    best: tuple[tuple[int, int], pd.Series] | None = None
-    for fmt in formats:
-        parsed = _to_datetime(column, fmt)
-        key = (int(parsed.isna().sum()), int((parsed.diff() < pd.Timedelta(0)).sum()))
-        if best is None or key < best[0]:
-            best = (key, parsed)
-    assert best is not None
-    return best[1]
+    distinct, codes = _compress(column)
+    parsed = {f: _expand(_to_datetime(distinct, f), codes, column.index) for f in formats}
+    if len(formats) == 1:
+        return parsed[formats[0]], formats[0], False
+    keys = {fmt: _order_key(times) for fmt, times in parsed.items()}
+    fmt = min(formats, key=lambda f: keys[f])
+    ties = sum(key[0] == keys[fmt][0] for key in keys.values())
+    return parsed[fmt], fmt, ties > 1
 
 
 def _time_partner(frame: pd.DataFrame, pos: int) -> tuple[str, list[str]] | None:
@@ -472,26 +520,19 @@ def _from_text(frame: pd.DataFrame, notes: list[str]) -> tuple[pd.Series, list[s
         formats = datetime_formats(_sample(frame[name]))
         if not formats:
             continue
-        times, sources = parse_dates(frame[name], formats), [name]
-        if times.notna().sum() < 0.5 * frame[name].notna().sum():
+        times, fmt, ambiguous = parse_dates(frame[name], formats)
+        if times.isna().any() and times.notna().sum() < 0.5 * frame[name].notna().sum():
             continue
-        if len(formats) > 1:
-            notes.append(
-                f"Dates in {name!r} were ambiguous; read them as {_human(formats, times)}."
-            )
-        partner = None if any(map(has_clock, formats)) else _time_partner(frame, pos)
-        if partner is not None:
-            clock = parse_dates(frame[partner[0]], partner[1])
-            times, sources = times + (clock - clock.dt.normalize()), [name, partner[0]]
-        return times, sources, name if len(sources) == 1 else _fresh_name(frame, sources)
+        if ambiguous and "%d" in fmt and "%m" in fmt:
+            order = "day first" if fmt.find("%d") < fmt.find("%m") else "month first"
+            notes.append(f"Dates in {name!r} fit more than one order; read them {order}.")
+        partner = None if has_clock(fmt) else _time_partner(frame, pos)
+        if partner is None:
+            return times, [name], name
+        clock = parse_dates(frame[partner[0]], partner[1])[0]
+        sources = [name, partner[0]]
+        return times + (clock - clock.dt.normalize()), sources, _fresh_name(frame, sources)
     return None
-
-
-def _human(formats: list[str], times: pd.Series) -> str:
-    for fmt in formats:
-        if _to_datetime(times.dt.strftime(fmt).head(50), fmt).equals(times.head(50)):
-            return "day first" if fmt.find("%d") < fmt.find("%m") else "month first"
-    return "written"
 
 
 def _place_time(
@@ -500,14 +541,15 @@ def _place_time(
     bad = times.isna().to_numpy()
     if len(sources) > 1:
         notes.append(f"Combined {', '.join(map(repr, sources))} into one time column {name!r}.")
-    rest = frame.drop(columns=sources)
-    rest.insert(0, name, times.to_numpy())
+    example = frame.loc[bad, sources[0]].dropna().head(1).tolist() if bad.any() else []
+    for source in sources:  # in place: no copy of the other (possibly huge) columns
+        del frame[source]
+    frame.insert(0, name, times.to_numpy())
     if bad.any():
-        example = frame.loc[bad, sources[0]].dropna().head(1).tolist()
         shown = f" (first: {str(example[0])[:40]!r})" if example else ""
         notes.append(f"Dropped {plural(int(bad.sum()), 'row')} whose time was unreadable{shown}.")
-        rest = rest.loc[~bad].reset_index(drop=True)
-    return _sort_by_time(rest, name, notes)
+        frame = frame.loc[~bad].reset_index(drop=True)
+    return _sort_by_time(frame, name, notes)
 
 
 def _sort_by_time(frame: pd.DataFrame, name: str, notes: list[str]) -> TimeFound:
@@ -588,14 +630,12 @@ def sentinel_candidates(frame: pd.DataFrame, columns: list[str]) -> dict[str, li
     """Columns whose extreme value is a classic missing marker (-200, -999, 9999...) set apart
     from the other values; offered to the user, never applied silently."""
     found: dict[str, list[float]] = {}
-    if not columns:
-        return found
-    lows, highs = frame[columns].min(), frame[columns].max()
     for name in columns:
-        for value in {float(lows[name]), float(highs[name])} & set(SENTINELS):
+        low, high = frame[name].min(), frame[name].max()
+        for value in {float(low), float(high)} & set(SENTINELS):
             if _stands_apart(frame[name], value):
                 found.setdefault(name, []).append(value)
-    return found
+    return {name: sorted(values) for name, values in found.items()}
 
 
 def _stands_apart(column: pd.Series, value: float) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import ConsoleErrors, screenshot_dir
 from tests.browser.helpers import (
@@ -75,3 +75,37 @@ def test_too_long_sequence_is_refused_with_the_longest_that_fits(
         "the longest sequence that fits is 92", timeout=30_000
     )
     assert errors == []
+
+
+def test_two_visitors_with_identical_settings_each_get_their_own_run(
+    server: str, browser: Browser
+) -> None:
+    """Same inputs, same click count: separate jobs (page ids differ); one queues meanwhile."""
+    visitors = [browser.new_context(viewport={"width": 1366, "height": 768}) for _ in range(2)]
+    pages = [context.new_page() for context in visitors]
+    try:
+        for visitor in pages:
+            open_app(visitor, server)
+            set_slider(visitor, "epochs", 4)
+            set_slider(visitor, "units", 16)
+        for visitor in pages:
+            visitor.click("#train-button")
+        expect(pages[1].locator("#status-alert")).to_contain_text("Queued", timeout=20_000)
+        for visitor in pages:
+            expect(visitor.locator("#status-alert")).to_contain_text(
+                "Finished 4 epochs", timeout=90_000
+            )
+            assert loss_points(visitor) == 4
+        run_ids = [visitor.evaluate(RUN_ID) for visitor in pages]
+        assert run_ids[0] and run_ids[1] and run_ids[0] != run_ids[1]
+    finally:
+        for context in visitors:
+            context.close()
+
+
+# The run id of the state on screen, read from the page's own store (dash_renderer state).
+RUN_ID = """() => {
+  const store = window.store.getState();
+  const live = store.layout && JSON.stringify(store.layout).match(/"run_id":"([^"]+)"/);
+  return live ? live[1] : null;
+}"""
