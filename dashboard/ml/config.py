@@ -6,36 +6,63 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from dashboard.ml.params import DENSE_UNITS_DEFAULT, PARAMS, SPLIT_DEFAULT
+from dashboard.ml.params import CHOICES, PARAMS, SPLIT_DEFAULT
 
 MIN_TRAIN_WINDOWS = 8
 
 
-def _default(name: str) -> Any:
-    return PARAMS[name].default
+def _param(name: str) -> Any:
+    return field(default=PARAMS[name].default)
+
+
+def _choice(name: str) -> Any:
+    return field(default=CHOICES[name].default)
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """The settings of one training run (what the run record keeps and export writes)."""
+    """The settings of one training run (what the run record keeps and export writes).
+
+    Field names are those of ml.params.PARAMS and CHOICES, plus the data selection.
+    """
 
     dataset: str = "builtin:sine"
     target: str = "value"
     features: tuple[str, ...] = ()
-    units: int = field(default=_default("units"))
-    layers: int = field(default=_default("layers"))
-    dropout: float = field(default=_default("dropout"))
-    learning_rate: float = field(default=_default("learning_rate"))
-    seq_len: int = field(default=_default("seq_len"))
-    batch_size: int = field(default=_default("batch_size"))
-    epochs: int = field(default=_default("epochs"))
-    seed: int = field(default=_default("seed"))
     train_pct: int = SPLIT_DEFAULT[0]
     val_pct: int = SPLIT_DEFAULT[1] - SPLIT_DEFAULT[0]
-    dense_units: int = DENSE_UNITS_DEFAULT
-    horizon: int = 1
-    scaling: str = "minmax"
-    optimizer: str = "adam"
+    task: str = _choice("task")
+    # model
+    units: int = _param("units")
+    layers: int = _param("layers")
+    units_schedule: str = _choice("units_schedule")
+    bidirectional: bool = _choice("bidirectional")
+    activation: str = _choice("activation")
+    dropout: float = _param("dropout")
+    recurrent_dropout: float = _param("recurrent_dropout")
+    l1: float = _choice("l1")
+    l2: float = _choice("l2")
+    recurrent_l1: float = _choice("recurrent_l1")
+    recurrent_l2: float = _choice("recurrent_l2")
+    dense_units: int = _param("dense_units")
+    dense_activation: str = _choice("dense_activation")
+    stateful: bool = _choice("stateful")
+    # data shaping
+    seq_len: int = _param("seq_len")
+    horizon: int = _param("horizon")
+    forecast_mode: str = _choice("forecast_mode")
+    scaling: str = _choice("scaling")
+    # optimisation
+    optimizer: str = _choice("optimizer")
+    learning_rate: float = _param("learning_rate")
+    momentum: float = _param("momentum")
+    lr_schedule: str = _choice("lr_schedule")
+    batch_size: int = _param("batch_size")
+    epochs: int = _param("epochs")
+    early_stopping: bool = _choice("early_stopping")
+    patience: int = _param("patience")
+    restore_best: bool = _choice("restore_best")
+    seed: int = _param("seed")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""
@@ -51,9 +78,17 @@ class TrainConfig:
         for name, param in PARAMS.items():
             if name in values:
                 values[name] = param.clamp(float(values[name]))
+        for name, choice in CHOICES.items():
+            if name in values:
+                values[name] = choice.coerce(values[name])
         if "features" in values:
             values["features"] = tuple(str(f) for f in values["features"])
         return cls(**values)
+
+    @property
+    def outputs(self) -> int:
+        """Values the forecasting head predicts per window (1 for a recursive roll-out)."""
+        return 1 if self.forecast_mode == "recursive" else self.horizon
 
     @property
     def test_pct(self) -> int:
