@@ -20,6 +20,7 @@ import numpy as np
 import psutil
 
 from dashboard.ml.config import TrainConfig, check, split_rows
+from dashboard.ml.sequences import class_names
 from dashboard.settings import Settings
 from dashboard.store import NotFound, Store
 
@@ -209,6 +210,8 @@ def _train(
         "scores": result.scores,
         "device": result.device,
         "parameters": result.parameters,
+        "best_epoch": result.best_epoch,
+        "extras": result.extras,
     }
     store.update_run(run_id, status=result.status, message=result.message, **final)
     return live_state(
@@ -217,18 +220,24 @@ def _train(
 
 
 def _new_record(run_id: str, session: str, config: TrainConfig, dataset: Any) -> dict[str, Any]:
-    index = dataset.frame.index
-    labels = index.strftime("%Y-%m-%d %H:%M").tolist() if hasattr(index, "strftime") else None
-    target = dataset.frame[config.target].to_numpy(dtype=np.float64)
-    train_end, val_end = split_rows(len(target), config.train_pct, config.val_pct)
-    return {
+    record = {
         "id": run_id,
         "session": session,
         "status": "running",
         "config": config.to_dict(),
         "dataset_name": dataset.name,
+        "history": {"loss": [], "val_loss": []},
+    }
+    if config.task == "classify":
+        values = dataset.frame[config.target].to_numpy()
+        return {**record, "classes": class_names(values)}
+    index = dataset.frame.index
+    labels = index.strftime("%Y-%m-%d %H:%M").tolist() if hasattr(index, "strftime") else None
+    target = dataset.frame[config.target].to_numpy(dtype=np.float64)
+    train_end, val_end = split_rows(len(target), config.train_pct, config.val_pct)
+    return {
+        **record,
         "series": {"x": labels, "y": target.tolist(), "target": config.target},
         "split": [train_end, val_end],
         "test_start": max(val_end, config.seq_len),
-        "history": {"loss": [], "val_loss": []},
     }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -96,6 +95,13 @@ class TrainConfig:
         return 100 - self.train_pct - self.val_pct
 
 
+def layer_units(config: TrainConfig) -> list[int]:
+    """Units of each LSTM layer: all the same, or halving with depth (at least 4)."""
+    if config.units_schedule == "halving":
+        return [max(4, config.units // 2**i) for i in range(config.layers)]
+    return [config.units] * config.layers
+
+
 def split_rows(n_rows: int, train_pct: int, val_pct: int) -> tuple[int, int]:
     """Row positions where the validation and the test parts start."""
     train_end = int(n_rows * train_pct / 100)
@@ -111,15 +117,16 @@ def max_seq_len(n_rows: int, train_pct: int, val_pct: int, horizon: int = 1) -> 
 
 def check(config: TrainConfig, n_rows: int, dataset_name: str) -> list[str]:
     """Problems that make `config` untrainable on `n_rows` rows, as sentences for the page."""
-    problems = []
     if config.train_pct < 10 or config.val_pct < 5 or config.test_pct < 5:
-        problems.append(
+        return [
             "The split needs at least 10 % training, 5 % validation and 5 % test data "
             f"(now {config.train_pct}/{config.val_pct}/{config.test_pct})."
-        )
-        return problems
+        ]
+    if config.task == "classify":
+        return _check_classify(config, n_rows, dataset_name)
+    problems = []
     train_end, val_end = split_rows(n_rows, config.train_pct, config.val_pct)
-    longest = max_seq_len(n_rows, config.train_pct, config.val_pct, config.horizon)
+    longest = max_seq_len(n_rows, config.train_pct, config.val_pct, config.outputs)
     if longest < PARAMS["seq_len"].low:
         problems.append(
             f"{dataset_name} has too few rows ({n_rows}) for this split: give the training "
@@ -130,10 +137,29 @@ def check(config: TrainConfig, n_rows: int, dataset_name: str) -> list[str]:
             f"Sequence length {config.seq_len} is too long for {dataset_name}: its training "
             f"part has {train_end} rows, so the longest sequence that fits is {longest}."
         )
-    if val_end - train_end < config.horizon or n_rows - val_end < config.horizon:
+    if val_end - train_end < config.outputs or n_rows - val_end < config.horizon:
         problems.append(
-            f"{dataset_name} is too short for a validation and a test part: use more rows."
+            f"{dataset_name} is too short for a validation and a test part of at least "
+            f"{config.horizon} rows: use more rows or a shorter horizon."
         )
-    if not math.isfinite(config.learning_rate) or config.learning_rate <= 0:
-        problems.append("The learning rate must be a positive number.")
+    if config.forecast_mode == "recursive" and config.features:
+        problems.append(
+            "A recursive roll-out feeds predictions back as input, so it needs the target "
+            "alone as input: remove the extra input features or choose direct multi-step."
+        )
+    train_windows = train_end - config.seq_len - config.outputs + 1
+    if config.stateful and 0 < train_windows < config.batch_size:
+        problems.append(
+            f"Stateful mode trains on full batches only: {train_windows} training windows "
+            f"do not fill one batch of {config.batch_size}; lower the batch size."
+        )
+    return problems
+
+
+def _check_classify(config: TrainConfig, n_rows: int, dataset_name: str) -> list[str]:
+    problems = []
+    if n_rows * config.test_pct / 100 < 2:
+        problems.append(f"{dataset_name} has too few sequences ({n_rows}) to classify.")
+    if config.stateful:
+        problems.append("Stateful mode is for forecasting one long series, not classification.")
     return problems

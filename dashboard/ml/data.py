@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
@@ -22,7 +22,7 @@ class Builtin:
     target: str
     description: str
     attribution: str
-    read_options: dict[str, object] = field(default_factory=dict)
+    task: str = "forecast"
 
 
 BUILTINS: dict[str, Builtin] = {
@@ -65,6 +65,16 @@ BUILTINS: dict[str, Builtin] = {
             "Andrews & Herzberg (1985), via Hyndman's Time Series Data Library.",
         ),
         Builtin(
+            "ecg",
+            "ECG5000 heartbeats (classification)",
+            "ECG5000_TRAIN_ucr_whitespace.csv",
+            None,
+            "label",
+            "500 heartbeats of 140 samples each, labelled with one of 5 classes (1 = normal).",
+            "UCR Time Series Classification Archive (Dau et al. 2018), data from PhysioNet.",
+            task="classify",
+        ),
+        Builtin(
             "seattle",
             "Seattle weather (multivariate)",
             "vega_seattle-weather.csv",
@@ -86,6 +96,7 @@ class Dataset:
     frame: pd.DataFrame
     target: str
     attribution: str = ""
+    task: str = "forecast"
 
     @property
     def numeric_columns(self) -> list[str]:
@@ -93,7 +104,13 @@ class Dataset:
         return [str(c) for c in self.frame.select_dtypes("number").columns]
 
     def values(self, target: str, features: tuple[str, ...] = ()) -> np.ndarray:
-        """Rows x columns array with the target first, then the extra features."""
+        """Rows x columns array with the target first, then the extra features.
+
+        For classification the features are the sequence's time steps (all other numeric
+        columns when none are named).
+        """
+        if self.task == "classify" and not features:
+            features = tuple(c for c in self.numeric_columns if c != target)
         columns = [target, *[f for f in features if f != target]]
         return self.frame[columns].to_numpy(dtype=np.float64)
 
@@ -110,10 +127,24 @@ def load_builtin(key: str) -> Dataset:
     spec = BUILTINS[key]
     if spec.filename is None:
         frame = sine_frame()
+    elif spec.task == "classify":
+        frame = _labelled_sequences(spec.filename)
     else:
         path = resources.files("dashboard") / "datasets" / spec.filename
         with path.open("rb") as handle:
             frame = pd.read_csv(handle)
         frame[spec.time_column] = pd.to_datetime(frame[spec.time_column])
         frame = frame.set_index(spec.time_column)
-    return Dataset(BUILTIN_PREFIX + key, spec.title, frame, spec.target, spec.attribution)
+    return Dataset(
+        BUILTIN_PREFIX + key, spec.title, frame, spec.target, spec.attribution, spec.task
+    )
+
+
+def _labelled_sequences(filename: str) -> pd.DataFrame:
+    """A UCR-style file: whitespace separated, no header, the class first, then the samples."""
+    path = resources.files("dashboard") / "datasets" / filename
+    with path.open("rb") as handle:
+        frame = pd.read_csv(handle, sep=r"\s+", header=None)
+    steps = frame.shape[1] - 1
+    frame.columns = ["label", *[f"t{i:03d}" for i in range(1, steps + 1)]]
+    return frame

@@ -1,23 +1,25 @@
-"""Train one run: windows in, a Keras fit with per-epoch reports, scored predictions out."""
+"""Train one run: data in, a Keras fit with per-epoch reports, scored predictions out."""
 
 from __future__ import annotations
 
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import keras
 import numpy as np
 
-from dashboard.ml import metrics
+from dashboard.ml import evaluate
 from dashboard.ml.config import TrainConfig
 from dashboard.ml.model import build_model
 from dashboard.ml.runtime import device_name
-from dashboard.ml.windows import Windows, make_windows, naive_forecast
+from dashboard.ml.sequences import Sequences, make_sequences
+from dashboard.ml.windows import Windows, make_windows
 
 PREDICTION_UPDATES = 10  # redraws of the prediction plot per run
+Data = Windows | Sequences
 
 
 @dataclass
@@ -28,7 +30,7 @@ class EpochUpdate:
     epochs: int
     history: dict[str, list[float]]
     epoch_seconds: list[float]
-    predictions: np.ndarray | None = None  # test part, original units, when refreshed
+    predictions: np.ndarray | None = None  # test part (original units, or class codes)
 
 
 @dataclass
@@ -41,11 +43,47 @@ class RunResult:
     epoch_seconds: list[float]
     predictions: np.ndarray
     actual: np.ndarray
-    naive: np.ndarray
-    test_rows: np.ndarray
+    naive: np.ndarray | None = None
+    test_rows: np.ndarray | None = None
     scores: dict[str, Any] = field(default_factory=dict)
     device: str = "CPU"
     parameters: int = 0
+    best_epoch: int | None = None
+    extras: dict[str, Any] = field(default_factory=dict)  # roll-out, future, confusion...
+
+
+class Predictor:
+    """Predictions of a (possibly stateful) model on arrays of any length."""
+
+    def __init__(self, model: keras.Model, config: TrainConfig) -> None:
+        self.model, self.config = model, config
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """Model outputs for the windows `x`."""
+        if not self.config.stateful:
+            return np.asarray(self.model.predict_on_batch(x))
+        batch = self.config.batch_size  # stateful models take full batches only
+        padded = np.concatenate([x, np.repeat(x[-1:], -len(x) % batch, axis=0)])
+        reset_states(self.model)
+        out = self.model.predict(padded, batch_size=batch, verbose=0)
+        reset_states(self.model)
+        return np.asarray(out[: len(x)])
+
+
+def reset_states(model: keras.Model) -> None:
+    """Forget the carried LSTM state (stateful mode)."""
+    for layer in model.layers:
+        inner = getattr(layer, "forward_layer", None)
+        for target in (layer, inner, getattr(layer, "backward_layer", None)):
+            if target is not None and getattr(target, "stateful", False):
+                target.reset_states()
+
+
+class _ResetStates(keras.callbacks.Callback):
+    """Stateful mode: start every epoch from a zero state."""
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        reset_states(self.model)
 
 
 class _Reporter(keras.callbacks.Callback):
@@ -101,11 +139,41 @@ class _Reporter(keras.callbacks.Callback):
         return True
 
 
-def prepare(config: TrainConfig, values: np.ndarray) -> Windows:
-    """Windows of `values` (target first) for `config`."""
+def prepare(config: TrainConfig, values: np.ndarray) -> Data:
+    """Model-ready data: windows of a series, or labelled sequences (first column: label)."""
+    if config.task == "classify":
+        scaling = "standard" if config.scaling == "minmax" else config.scaling
+        return make_sequences(values, config.train_pct, config.val_pct, config.seed, scaling)
     return make_windows(
-        values, config.seq_len, config.horizon, config.train_pct, config.val_pct, config.scaling
+        values, config.seq_len, config.outputs, config.train_pct, config.val_pct, config.scaling
     )
+
+
+def _full_batches(x: np.ndarray, y: np.ndarray, batch: int) -> tuple[np.ndarray, np.ndarray]:
+    keep = len(x) - len(x) % batch
+    return x[:keep], y[:keep]
+
+
+def callbacks_for(config: TrainConfig, reporter: _Reporter) -> list[keras.callbacks.Callback]:
+    """The Keras callbacks a config asks for, the reporter last (it sees the final state)."""
+    extra: list[keras.callbacks.Callback] = []
+    if config.stateful:
+        extra.append(_ResetStates())
+    if config.lr_schedule == "plateau":
+        extra.append(
+            keras.callbacks.ReduceLROnPlateau(
+                monitor="val_loss", factor=0.5, patience=max(2, config.patience // 2), min_lr=1e-6
+            )
+        )
+    if config.early_stopping:
+        extra.append(
+            keras.callbacks.EarlyStopping(
+                monitor="val_loss",
+                patience=config.patience,
+                restore_best_weights=config.restore_best,
+            )
+        )
+    return [*extra, reporter]
 
 
 def train(
@@ -113,62 +181,72 @@ def train(
     values: np.ndarray,
     on_epoch: Callable[[EpochUpdate], None] = lambda update: None,
     should_stop: Callable[[], bool] = lambda: False,
+    on_model: Callable[[keras.Model], None] | None = None,
 ) -> RunResult:
     """Fit an LSTM to `values` (rows x columns, target first) and score it on the test part."""
     keras.utils.set_random_seed(config.seed)
-    windows = prepare(config, values)
-    model = build_model(config, windows.x_train.shape[2])
+    data = prepare(config, values)
+    if isinstance(data, Sequences):
+        config = replace(config, seq_len=data.x_train.shape[1])
+    x_train, y_train, x_val, y_val = data.x_train, data.y_train, data.x_val, data.y_val
+    if config.stateful:
+        x_train, y_train = _full_batches(x_train, y_train, config.batch_size)
+        x_val, y_val = _full_batches(x_val, y_val, config.batch_size)
+    steps = max(1, math.ceil(len(x_train) / config.batch_size))
+    n_classes = data.n_classes if isinstance(data, Sequences) else 0
+    model = build_model(config, x_train.shape[2], steps, n_classes)
+    predict = Predictor(model, config)
 
-    def predict() -> np.ndarray:
-        return windows.to_original(model.predict_on_batch(windows.x_test))
+    def live_predictions() -> np.ndarray:
+        return evaluate.predictions(config, data, predict(data.x_test))
 
-    reporter = _Reporter(config, predict, on_epoch, should_stop)
+    reporter = _Reporter(config, live_predictions, on_epoch, should_stop)
     model.fit(
-        windows.x_train,
-        windows.y_train,
-        validation_data=(windows.x_val, windows.y_val),
+        x_train,
+        y_train,
+        validation_data=(x_val, y_val),
         epochs=config.epochs,
         batch_size=config.batch_size,
-        callbacks=[reporter],
+        shuffle=not config.stateful,
+        callbacks=callbacks_for(config, reporter),
         verbose=0,
     )
-    return _score(config, values, windows, model, reporter, predict)
+    if on_model is not None and not reporter.failure:
+        on_model(model)
+    return _result(config, values, data, model, reporter, predict)
 
 
-def _score(
+def _result(
     config: TrainConfig,
     values: np.ndarray,
-    windows: Windows,
+    data: Data,
     model: keras.Model,
     reporter: _Reporter,
-    predict: Callable[[], np.ndarray],
+    predict: Predictor,
 ) -> RunResult:
-    actual = windows.to_original(windows.y_test)
-    naive = naive_forecast(values[:, 0], windows.test_rows, config.horizon)
+    epochs_run = len(reporter.seconds)
     result = RunResult(
         status="finished",
-        message=f"Finished {len(reporter.seconds)} epochs.",
+        message=f"Finished {epochs_run} epochs.",
         history=reporter.history,
         epoch_seconds=reporter.seconds,
-        predictions=np.full_like(actual, np.nan),
-        actual=actual,
-        naive=naive,
-        test_rows=windows.test_rows,
+        predictions=np.empty(0),
+        actual=np.empty(0),
         device=device_name(),
         parameters=model.count_params(),
+        best_epoch=evaluate.best_epoch(reporter.history),
     )
     if reporter.failure:
         result.status, result.message = "failed", reporter.failure
         return result
     if reporter.stopped:
         result.status = "stopped"
-        result.message = f"Stopped after {len(reporter.seconds)} of {config.epochs} epochs."
-    result.predictions = predict()
-    model_scores = metrics.scores(actual, result.predictions)
-    naive_scores = metrics.scores(actual, naive)
-    result.scores = {
-        "model": model_scores,
-        "naive": naive_scores,
-        "skill": metrics.skill(model_scores["mae"] or 0.0, naive_scores["mae"] or 0.0),
-    }
+        result.message = f"Stopped after {epochs_run} of {config.epochs} epochs."
+    elif config.early_stopping and epochs_run < config.epochs:
+        result.message = (
+            f"Early stopping after {epochs_run} epochs: val_loss last improved at epoch "
+            f"{result.best_epoch}"
+            + (", whose weights were restored." if config.restore_best else ".")
+        )
+    evaluate.score(result, config, values, data, predict)
     return result

@@ -34,6 +34,14 @@ class Windows:
     target_scaler: Scaler
     train_end: int
     val_end: int
+    last_window: np.ndarray  # the final seq_len rows, scaled: the input of a forecast past the end
+
+    def to_scaled(self, original: np.ndarray) -> np.ndarray:
+        """Map target values in the series' own units to the model's scale."""
+        if self.target_scaler is None:
+            return np.asarray(original, dtype=np.float64)
+        flat = np.asarray(original, dtype=np.float64).reshape(-1, 1)
+        return self.target_scaler.transform(flat).reshape(np.shape(original))
 
     def to_original(self, scaled: np.ndarray) -> np.ndarray:
         """Map scaled target values (any shape) back to the series' own units."""
@@ -100,7 +108,14 @@ def make_windows(
         arrays[f"x_{name}"] = np.ascontiguousarray(inputs[mask], dtype=np.float32)
         arrays[f"y_{name}"] = np.ascontiguousarray(targets[mask], dtype=np.float32)
         arrays[f"{name}_rows"] = first[mask]
-    return Windows(**arrays, target_scaler=target_scaler, train_end=train_end, val_end=val_end)
+    last_window = np.ascontiguousarray(scaled[-seq_len:], dtype=np.float32)
+    return Windows(
+        **arrays,
+        target_scaler=target_scaler,
+        train_end=train_end,
+        val_end=val_end,
+        last_window=last_window,
+    )
 
 
 def naive_forecast(series: np.ndarray, rows: np.ndarray, horizon: int = 1) -> np.ndarray:
