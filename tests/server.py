@@ -9,7 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import psutil
@@ -30,10 +30,8 @@ def stop_tree(process: subprocess.Popen[bytes]) -> None:
     except psutil.NoSuchProcess:
         return
     for proc in [parent, *children]:
-        try:
+        with suppress(psutil.NoSuchProcess):
             proc.terminate()
-        except psutil.NoSuchProcess:
-            pass
     _, alive = psutil.wait_procs([parent, *children], timeout=5)
     for proc in alive:
         proc.kill()

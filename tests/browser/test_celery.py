@@ -1,0 +1,339 @@
+"""Stories on the distributed path: Dash's CeleryManager, a real redis-server and worker.
+
+The site is three processes started here and stopped by their pids: redis-server on a free
+port, one `celery -A dashboard.wsgi:celery_app worker -P prefork --concurrency=1`, and
+`python -m dashboard` with REDIS_URL set, sharing one data folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from playwright.sync_api import Browser, Page, expect
+
+from dashboard.background import DEVICE_KEY
+from dashboard.jobs import run_training
+from dashboard.ml.config import TrainConfig
+from dashboard.settings import Settings
+from dashboard.store import Store
+from tests.browser.conftest import ConsoleErrors, screenshot_dir
+from tests.browser.helpers import (
+    loss_points,
+    open_app,
+    set_slider,
+    wait_for_loss_points,
+    wait_for_prediction_trace,
+)
+from tests.server import free_port, running_server, stop_tree
+
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+pytestmark = [
+    pytest.mark.celery,
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(REDIS_SERVER).exists(),
+        reason="redis-server is not installed (`make test` installs it: apt-get install "
+        "redis-server)",
+    ),
+]
+
+WORKER_READY_S = 120  # TensorFlow import in the pool child, on a slow CI machine
+JOB_TIMEOUT_MS = 90_000
+
+
+@dataclass
+class CelerySite:
+    """The running site: web URL, Redis URL, data folder and the worker's log."""
+
+    url: str
+    redis_url: str
+    data_dir: Path
+    worker_log: Path
+    worker: subprocess.Popen[bytes]
+
+    def worker_output(self) -> str:
+        """The worker's log so far (stdout and stderr)."""
+        return self.worker_log.read_text(errors="replace")
+
+    def check_worker(self) -> None:
+        """Fail with the reason when the worker died or refused our tasks."""
+        text = self.worker_output()
+        assert self.worker.poll() is None, f"the celery worker exited:\n{text[-4000:]}"
+        assert "unregistered task" not in text, (
+            "the worker does not know the web app's task: it runs other code than the web "
+            f"process (was a callback edited between their starts?)\n{text[-4000:]}"
+        )
+
+    def runs(self) -> list[dict[str, Any]]:
+        """Every run record in the shared store, oldest first."""
+        cache = Store(self.data_dir / "store").cache
+        try:
+            records = [cache[k] for k in cache if isinstance(k, tuple) and k[0] == "run"]
+        finally:
+            cache.close()
+        return sorted(records, key=lambda r: r.get("created", 0))
+
+
+def _start_redis(directory: Path, stack: ExitStack) -> str:
+    port = free_port()
+    log = open(directory / "redis.log", "wb")  # noqa: SIM115 - closed by the stack
+    stack.callback(log.close)
+    process = subprocess.Popen(
+        [
+            REDIS_SERVER,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(directory),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    stack.callback(stop_tree, process)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with redis.Redis(host="127.0.0.1", port=port) as client:
+                client.ping()
+            break
+        except redis.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"redis-server did not start: {(directory / 'redis.log').read_text()}"
+                ) from None
+            time.sleep(0.1)
+    return f"redis://127.0.0.1:{port}/0"
+
+
+def _start_worker(
+    directory: Path, env: dict[str, str], stack: ExitStack
+) -> tuple[subprocess.Popen[bytes], Path]:
+    log_path = directory / "worker.log"
+    log = open(log_path, "wb")  # noqa: SIM115 - closed by the stack
+    stack.callback(log.close)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "dashboard.wsgi:celery_app",
+            "worker",
+            "-P",
+            "prefork",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "-n",
+            f"lstm-lab-test-{os.getpid()}@%h",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    stack.callback(stop_tree, process)
+    return process, log_path
+
+
+def _wait_for_worker(site: CelerySite) -> None:
+    """Ready means: the main process says so and a pool child has imported TensorFlow
+    (it then records its device in Redis; "ready." alone comes before that)."""
+    deadline = time.monotonic() + WORKER_READY_S
+    with redis.Redis.from_url(site.redis_url) as client:
+        while time.monotonic() < deadline:
+            site.check_worker()
+            if " ready." in site.worker_output() and client.get(DEVICE_KEY):
+                return
+            time.sleep(0.2)
+    raise TimeoutError(
+        f"the worker was not ready in {WORKER_READY_S} s:\n{site.worker_output()[-4000:]}"
+    )
+
+
+@pytest.fixture(scope="module")
+def celery_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CelerySite]:
+    """redis-server, one prefork worker (concurrency 1) and the web app, on free ports."""
+    directory = tmp_path_factory.mktemp("celery")
+    data_dir = directory / "data"
+    data_dir.mkdir()
+    with ExitStack() as stack:  # stops web app, worker, then Redis (reverse order)
+        redis_url = _start_redis(directory, stack)
+        site_env = {"REDIS_URL": redis_url, "LSTM_LAB_REDIS_URL": redis_url}
+        env = {**os.environ, **site_env, "LSTM_LAB_DATA_DIR": str(data_dir)}
+        env["PYTHONUNBUFFERED"] = "1"
+        # Worker and web app start back to back, so that both import the same callbacks.
+        worker, worker_log = _start_worker(directory, env, stack)
+        url = stack.enter_context(running_server(data_dir, site_env))
+        site = CelerySite(url, redis_url, data_dir, worker_log, worker)
+        _wait_for_worker(site)
+        yield site
+        site.check_worker()
+
+
+def _wait_for_text(page: Page, selector: str, pattern: str, site: CelerySite) -> None:
+    try:
+        expect(page.locator(selector)).to_have_text(re.compile(pattern), timeout=JOB_TIMEOUT_MS)
+    except AssertionError:
+        site.check_worker()  # a dead or skewed worker explains a page that waits forever
+        raise
+
+
+def test_train_three_epochs_on_the_celery_worker(
+    celery_site: CelerySite, page: tuple[Page, ConsoleErrors]
+) -> None:
+    browser_page, errors = page
+    open_app(browser_page, celery_site.url)
+    device = browser_page.locator("#device-badge").inner_text()
+    assert re.search(r"CPU|GPU", device), f"the worker's device is not shown: {device!r}"
+    set_slider(browser_page, "epochs", 3)
+    clicked = time.monotonic()
+    browser_page.click("#train-button")
+    expect(browser_page.locator("#train-button")).to_be_disabled()
+    try:
+        wait_for_loss_points(browser_page, 1, timeout_ms=JOB_TIMEOUT_MS)
+    except Exception:
+        celery_site.check_worker()
+        raise
+    first_epoch_s = time.monotonic() - clicked
+    _wait_for_text(browser_page, "#status-alert", r"^Finished", celery_site)
+    finished_s = time.monotonic() - clicked
+    print(f"\nCelery: click to first epoch {first_epoch_s:.2f} s, to finished {finished_s:.2f} s")
+    assert loss_points(browser_page) == 3
+    wait_for_prediction_trace(browser_page, "LSTM")
+    expect(browser_page.locator("#progress-text")).to_contain_text("epoch 3/3")
+    expect(browser_page.locator("#train-button")).to_be_enabled()
+    browser_page.screenshot(path=str(screenshot_dir() / "celery-trained.png"))
+    run = celery_site.runs()[-1]  # the worker wrote it into the shared store
+    assert run["status"] == "finished"
+    assert len(run["history"]["loss"]) == 3
+    assert errors == []
+    celery_site.check_worker()
+
+
+def test_two_visitors_share_one_worker_in_turn(celery_site: CelerySite, browser: Browser) -> None:
+    """Identical settings, pressed together: one job waits for the single pool child,
+    and each visitor gets their own run."""
+    visitors = []
+    with ExitStack() as stack:
+        for _ in range(2):
+            context = browser.new_context(viewport={"width": 1366, "height": 768})
+            stack.callback(context.close)
+            visitor = context.new_page()
+            errors = ConsoleErrors()
+            visitor.on(
+                "console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None
+            )
+            visitor.on("pageerror", lambda err, e=errors: e.append(str(err)))
+            open_app(visitor, celery_site.url)
+            set_slider(visitor, "epochs", 5)
+            visitors.append((visitor, errors))
+        before = len(celery_site.runs())
+        for visitor, _ in visitors:
+            visitor.click("#train-button")
+        clicked = time.monotonic()
+
+        # Watch both pages: who trains first, what the other one shows meanwhile.
+        timeline: list[list[tuple[float, int, str]]] = [[], []]
+        deadline = clicked + JOB_TIMEOUT_MS / 1000
+        while time.monotonic() < deadline:
+            for i, (visitor, _) in enumerate(visitors):
+                state = (
+                    round(time.monotonic() - clicked, 2),
+                    loss_points(visitor),
+                    visitor.locator("#status-alert").inner_text(),
+                )
+                if not timeline[i] or timeline[i][-1][1:] != state[1:]:
+                    timeline[i].append(state)
+            if all(t[-1][2].startswith("Finished") for t in timeline):
+                break
+            time.sleep(0.05)
+        else:
+            celery_site.check_worker()
+            pytest.fail(f"not both finished: {json.dumps(timeline, indent=1)}")
+        print("\n" + "\n".join(f"visitor {i}: {t}" for i, t in enumerate(timeline)))
+
+        def first_epoch(t: list[tuple[float, int, str]]) -> float:
+            return next(when for when, points, _ in t if points > 0)
+
+        def finished(t: list[tuple[float, int, str]]) -> float:
+            return next(when for when, _, status in t if status.startswith("Finished"))
+
+        first, second = sorted(timeline, key=first_epoch)
+        assert first_epoch(second) > finished(first), "both trained at once on concurrency 1"
+        for visitor, errors in visitors:
+            assert loss_points(visitor) == 5
+            wait_for_prediction_trace(visitor, "LSTM")
+            expect(visitor.locator("#progress-text")).to_contain_text("epoch 5/5")
+            assert errors == []
+    runs = celery_site.runs()[before:]
+    assert len(runs) == 2, runs
+    assert {r["status"] for r in runs} == {"finished"}
+    assert runs[0]["session"] != runs[1]["session"], "one visitor got the other's run"
+    celery_site.check_worker()
+
+
+def test_cancel_terminates_the_pool_child_and_the_next_job_runs(
+    celery_site: CelerySite, page: tuple[Page, ConsoleErrors]
+) -> None:
+    """Cancel on Celery is `control.terminate` (SIGTERM to the prefork child): the curve
+    stops, the worker replaces the child (which imports TensorFlow again), and the next
+    Train press still trains."""
+    browser_page, errors = page
+    open_app(browser_page, celery_site.url)
+    set_slider(browser_page, "epochs", 300)
+    browser_page.click("#train-button")
+    wait_for_loss_points(browser_page, 2, timeout_ms=JOB_TIMEOUT_MS)
+    browser_page.click("#cancel-button")
+    expect(browser_page.locator("#status-alert")).to_contain_text(
+        "Cancelled at epoch", timeout=10_000
+    )
+    expect(browser_page.locator("#train-button")).to_be_enabled()
+    kept = loss_points(browser_page)
+    browser_page.wait_for_timeout(2500)  # the job is gone: the curve stops growing
+    assert loss_points(browser_page) == kept
+    deadline = time.monotonic() + 20
+    while "Terminating" not in celery_site.worker_output():
+        assert time.monotonic() < deadline, "the worker never terminated the cancelled job"
+        time.sleep(0.2)
+    celery_site.check_worker()
+
+    set_slider(browser_page, "epochs", 2)
+    browser_page.click("#train-button")
+    _wait_for_text(browser_page, "#status-alert", r"^Finished 2 epochs", celery_site)
+    assert loss_points(browser_page) == 2
+    assert errors == []
+
+
+def test_job_states_are_plain_json(settings: Settings) -> None:
+    """Celery moves progress and results as JSON: every state the job reports, and the
+    one it returns, must survive a strict json round trip unchanged."""
+    reports: list[dict[str, Any]] = []
+
+    def report(state: dict[str, Any]) -> None:
+        assert json.loads(json.dumps(state, allow_nan=False)) == state, state
+        reports.append(state)
+
+    final = run_training(settings, TrainConfig(epochs=2), "session-1", report)
+    assert final["status"] == "finished", final
+    assert json.loads(json.dumps(final, allow_nan=False)) == final, final
+    assert [r["status"] for r in reports][:2] == ["queued", "running"]
+    assert len(final["history"]["loss"]) == 2
