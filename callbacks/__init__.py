@@ -7,7 +7,7 @@ from typing import Any
 
 from dash import Dash
 
-from callbacks import controls, data, training
+from callbacks import controls, data, runs, training, upload, url
 from dashboard.settings import Settings
 from dashboard.store import Store
 
@@ -20,4 +20,7 @@ def register_all(
         **data.register(app, store),
         **controls.register(app, settings),
         **training.register(app, settings, store, manager),
+        **upload.register(app, settings, store),
+        **runs.register(app, store),
+        **url.register(app, store),
     }

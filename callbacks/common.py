@@ -1,4 +1,4 @@
-"""What several callbacks share: the slider inputs and the config they make."""
+"""What several callbacks share: the setting controls and the config they make."""
 
 from __future__ import annotations
 
@@ -8,35 +8,51 @@ from dash import Input, State
 
 from dashboard import ids
 from dashboard.ml.config import TrainConfig
-from dashboard.ml.params import PARAMS
+from dashboard.ml.params import CHOICES, PARAMS
 from dashboard.settings import Settings
 
-SLIDERS = tuple(PARAMS)
+SETTINGS = (*PARAMS, *CHOICES)  # every setting control, in this order everywhere
 
 
-def slider_deps(kind: type[Input] | type[State] = State) -> list[Any]:
-    """One dependency per setting slider, in SLIDERS order."""
-    return [kind(ids.slider(name), "value") for name in SLIDERS]
+def control_id(name: str) -> str:
+    """The id of the control that holds setting `name` (slider or choice)."""
+    return ids.slider(name) if name in PARAMS else ids.choice(name)
 
 
-def slider_value(name: str, raw: float | None) -> float:
-    """A slider's position as the setting's value (log sliders hold the exponent)."""
+def setting_deps(kind: type[Input] | type[State] = State) -> list[Any]:
+    """One dependency per setting control, in SETTINGS order."""
+    return [kind(control_id(name), "value") for name in SETTINGS]
+
+
+def setting_value(name: str, raw: Any) -> Any:
+    """A control's value as the setting's value (log sliders hold the exponent)."""
+    if name in CHOICES:
+        return CHOICES[name].coerce(raw)
     param = PARAMS[name]
     if raw is None:
         return param.default
     return param.clamp(10**raw if param.log else raw)
 
 
+def control_value(name: str, value: Any) -> Any:
+    """The inverse of setting_value: what the control shows for a setting's value."""
+    if name in PARAMS and PARAMS[name].log:
+        import math
+
+        return round(math.log10(value), 6)
+    return value
+
+
 def config_from_controls(
     dataset: dict[str, Any] | None,
     target: str | None,
     split: list[int] | None,
-    raw_values: tuple[float | None, ...],
+    raw_values: tuple[Any, ...],
     settings: Settings | None = None,
 ) -> TrainConfig:
     """The TrainConfig that the controls describe, with the server's limits applied."""
     values: dict[str, Any] = {
-        n: slider_value(n, v) for n, v in zip(SLIDERS, raw_values, strict=True)
+        n: setting_value(n, v) for n, v in zip(SETTINGS, raw_values, strict=True)
     }
     if settings is not None:
         values["epochs"] = min(values["epochs"], settings.max_epochs)
@@ -45,6 +61,7 @@ def config_from_controls(
     return TrainConfig(
         dataset=dataset.get("id", "builtin:sine"),
         target=target or dataset.get("target", "value"),
+        features=tuple(dataset.get("features") or ()),  # chosen inputs ride with the dataset
         train_pct=int(train_end),
         val_pct=int(val_end - train_end),
         **values,

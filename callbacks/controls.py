@@ -1,4 +1,5 @@
-"""Sliders mirrored by their number boxes, and the live check of the settings."""
+"""The setting controls: slider/box mirroring, presets, the settings check, the model summary
+and which settings changed since the last run."""
 
 from __future__ import annotations
 
@@ -6,12 +7,15 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from dash import Dash, Input, Output
+from dash import Dash, Input, Output, State, no_update
 
-from callbacks.common import config_from_controls, slider_deps
+from callbacks.common import SETTINGS, config_from_controls, control_id, control_value, setting_deps
 from dashboard import ids
-from dashboard.ml.config import check
+from dashboard.jobs import limit_problems
+from dashboard.layout.summary import model_summary
+from dashboard.ml.config import TrainConfig, advice, check
 from dashboard.ml.params import PARAMS, Param
+from dashboard.ml.presets import PRESETS
 from dashboard.settings import Settings
 
 # Runs in the browser: typing in the box moves the slider, moving the slider fills the box.
@@ -39,8 +43,27 @@ def sync_script(param: Param) -> str:
     return SYNC_JS % json.dumps(spec)
 
 
+def preset_values(key: str | None) -> tuple[list[Any], Any, str]:
+    """Control values, dataset and a note for a preset (defaults for what it leaves out)."""
+    if key not in PRESETS:
+        return [no_update] * len(SETTINGS), no_update, ""
+    preset = PRESETS[key]
+    config = TrainConfig.from_dict(preset.settings)
+    values = [control_value(name, getattr(config, name)) for name in SETTINGS]
+    return values, preset.settings.get("dataset", no_update), preset.lesson
+
+
+def changed_rows(previous: dict[str, Any] | None, config: TrainConfig) -> list[str]:
+    """Row classes: 'changed' on the settings that differ from the previous run's."""
+    base = "d-flex align-items-center control slider-row"
+    if not previous:
+        return [base] * len(SETTINGS)
+    old = TrainConfig.from_dict(previous)
+    return [f"{base} changed" if getattr(old, n) != getattr(config, n) else base for n in SETTINGS]
+
+
 def register(app: Dash, settings: Settings) -> dict[str, Callable[..., Any]]:
-    """Wire slider/box mirroring and the settings check."""
+    """Wire the setting controls."""
     for name, param in PARAMS.items():
         app.clientside_callback(
             sync_script(param),
@@ -50,23 +73,77 @@ def register(app: Dash, settings: Settings) -> dict[str, Callable[..., Any]]:
             Input(ids.slider_input(name), "value"),
             prevent_initial_call=True,
         )
+    deps = setting_deps(Input)
+    data_deps = [
+        Input(ids.DATASET, "data"),
+        Input(ids.TARGET_PICKER, "value"),
+        Input(ids.SPLIT, "value"),
+    ]
 
     @app.callback(
         Output(ids.SETTINGS_PROBLEM, "children"),
         Output(ids.SETTINGS_PROBLEM, "is_open"),
-        Input(ids.DATASET, "data"),
-        Input(ids.TARGET_PICKER, "value"),
-        Input(ids.SPLIT, "value"),
-        *slider_deps(Input),
+        Output(ids.SETTINGS_PROBLEM, "color"),
+        Output(ids.MODEL_SUMMARY, "children"),
+        *data_deps,
+        *deps,
     )
     def check_settings(
-        meta: dict[str, Any] | None, target: str | None, split: list[int], *raw: float
-    ) -> tuple[str, bool]:
-        """Say before Train is pressed what would stop these settings from training."""
+        meta: dict[str, Any] | None, target: str | None, split: list[int], *raw: Any
+    ) -> tuple[str, bool, str, Any]:
+        """Say before Train is pressed what would stop these settings (or what the guides
+        warn about), and what model they build."""
         if not meta:
-            return "", False
+            return "", False, "warning", no_update
         config = config_from_controls(meta, target, split, raw, settings)
-        problems = check(config, meta["rows"], meta["name"])
-        return " ".join(problems), bool(problems)
+        problems = [*check(config, meta["rows"], meta["name"]), *limit_problems(config, settings)]
+        notes = problems or advice(config)
+        color = "warning" if problems else "info"
+        return " ".join(notes), bool(notes), color, model_summary(config, meta)
 
-    return {"check_settings": check_settings}
+    @app.callback(
+        *[Output(control_id(n), "value", allow_duplicate=True) for n in SETTINGS],
+        Output(ids.DATASET_PICKER, "value", allow_duplicate=True),
+        Output(ids.PRESET_NOTE, "children"),
+        Input(ids.PRESET, "value"),
+        prevent_initial_call=True,
+    )
+    def apply_preset(key: str | None) -> tuple[Any, ...]:
+        """Set every control to a preset's values."""
+        values, dataset, note = preset_values(key)
+        return (*values, dataset, note)
+
+    @app.callback(
+        *[Output(ids.row(n), "className") for n in SETTINGS],
+        Input(ids.LIVE, "data"),
+        *data_deps,
+        *deps,
+    )
+    def highlight_changes(
+        live: dict[str, Any] | None,
+        meta: dict[str, Any] | None,
+        target: str | None,
+        split: list[int],
+        *raw: Any,
+    ) -> list[str]:
+        """Mark the settings that differ from those of the run on screen."""
+        config = config_from_controls(meta, target, split, raw, settings)
+        return changed_rows((live or {}).get("config"), config)
+
+    @app.callback(
+        Output(ids.choice("task"), "value", allow_duplicate=True),
+        Input(ids.DATASET, "data"),
+        State(ids.choice("task"), "value"),
+        prevent_initial_call=True,
+    )
+    def task_of_dataset(meta: dict[str, Any] | None, task: str) -> Any:
+        """A labelled-sequences dataset means classification; a series means forecasting."""
+        wanted = (meta or {}).get("task", "forecast")
+        return wanted if wanted != task else no_update
+
+    return {
+        "check_settings": check_settings,
+        "apply_preset": apply_preset,
+        "highlight_changes": highlight_changes,
+        "task_of_dataset": task_of_dataset,
+    }

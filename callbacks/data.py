@@ -8,9 +8,11 @@ from typing import Any
 from dash import Dash, Input, Output, State
 
 from dashboard import figures, ids
+from dashboard.figures_data import target_figure
 from dashboard.ml.config import split_rows
 from dashboard.ml.data import BUILTIN_PREFIX, BUILTINS
 from dashboard.store import NotFound, Store
+from dashboard.uploads import upload_of
 
 
 def dataset_meta(store: Store, dataset_id: str, session: str) -> dict[str, Any]:
@@ -25,6 +27,10 @@ def dataset_meta(store: Store, dataset_id: str, session: str) -> dict[str, Any]:
         "target": dataset.target,
         "attribution": dataset.attribution,
         "description": BUILTINS[key].description if key in BUILTINS else "",
+        "task": dataset.task,
+        "classes": int(dataset.frame[dataset.target].nunique())
+        if dataset.task == "classify"
+        else 0,
     }
 
 
@@ -70,17 +76,18 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         label = f"{split[0]} / {split[1] - split[0]} / {100 - split[1]}"
         if not meta or target not in meta["columns"]:
             return figures.series_figure(None, [], "no data"), "", label
-        frame = store.load_dataset(meta["id"], session).frame
-        x = (
-            frame.index.strftime("%Y-%m-%d %H:%M").tolist()
-            if hasattr(frame.index, "strftime")
-            else None
-        )
+        try:
+            frame = store.load_dataset(meta["id"], session).frame
+        except NotFound:
+            return figures.series_figure(None, [], "no data"), "", label
         bounds = split_rows(meta["rows"], split[0], split[1] - split[0])
         summary = (
-            f"{meta['name']}: {meta['rows']:,} rows; numeric columns: "
+            ""  # an upload has its own report beside the plot
+            if upload_of(meta["id"])
+            else f"{meta['name']}: {meta['rows']:,} rows; numeric columns: "
             f"{', '.join(meta['columns'])}. {meta['description']}"
         )
-        return figures.series_figure(x, frame[target].tolist(), str(target), bounds), summary, label
+        values = frame[target].to_numpy()  # long series are reduced (LTTB) before plotting
+        return target_figure(frame.index, values, str(target), bounds), summary, label
 
     return {"pick_dataset": pick_dataset, "show_series": show_series}

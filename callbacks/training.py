@@ -9,10 +9,11 @@ from typing import Any
 import numpy as np
 from dash import Dash, Input, Output, Patch, State, no_update
 
-from callbacks.common import config_from_controls, slider_deps
+from callbacks.common import config_from_controls, setting_deps
 from dashboard import figures, ids, jobs
 from dashboard.background import slots_cache
 from dashboard.layout import results
+from dashboard.ml.metrics import classification_scores
 from dashboard.ml.windows import naive_forecast
 from dashboard.settings import Settings
 from dashboard.store import NotFound, Store
@@ -32,7 +33,7 @@ def register(
         State(ids.DATASET, "data"),
         State(ids.TARGET_PICKER, "value"),
         State(ids.SPLIT, "value"),
-        *slider_deps(State),
+        *setting_deps(State),
         background=True,
         manager=manager,
         progress=[Output(ids.LIVE, "data")],
@@ -59,6 +60,15 @@ def register(
         return jobs.run_training(
             settings, config, session, lambda state: set_progress([state]), slots
         )
+
+    # Said in the browser at once: a Celery job says nothing until a worker takes it.
+    app.clientside_callback(
+        """() => ["Submitted: waiting for a free training worker…", "info"]""",
+        Output(ids.STATUS, "children", allow_duplicate=True),
+        Output(ids.STATUS, "color", allow_duplicate=True),
+        Input(ids.TRAIN, "n_clicks"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output(ids.LIVE, "data", allow_duplicate=True),
@@ -96,34 +106,30 @@ def register(
         Output(ids.PROGRESS_TEXT, "children"),
         Output(ids.STATUS, "children"),
         Output(ids.STATUS, "color"),
+        Output(ids.SIGNAL, "children"),
+        Output(ids.SIGNAL, "is_open"),
         Output(ids.METRICS, "children"),
         Output(ids.DEVICE_BADGE, "children"),
         Input(ids.LIVE, "data"),
         prevent_initial_call=True,
     )
     def show_state(state: dict[str, Any] | None) -> tuple[Any, ...]:
-        """Draw the newest state: loss curves (assigned whole), progress, status, scores."""
+        """Draw the newest state: loss curves, progress, status, signal, scores."""
         if not state:
-            return (no_update,) * 7
-        arrays = figures.loss_arrays(state["history"])
-        patch = Patch()
-        for trace, name in enumerate(("loss", "val_loss")):
-            patch["data"][trace]["x"] = arrays["x"]
-            patch["data"][trace]["y"] = arrays[name]
-        patch["layout"]["title"]["text"] = f"Loss ({state['status']})"
+            return (no_update,) * 9
         percent, text = results.progress(state)
         table = results.metrics_table(
             state.get("scores", {}), state.get("device", ""), state.get("parameters", 0)
         )
-        device = state.get("device") or no_update
         return (
-            patch,
+            results.loss_patch(state),
             percent,
             text,
             results.status_message(state),
             results.STATUS_COLORS.get(state["status"], "light"),
+            *results.signal(state),
             table,
-            device,
+            state.get("device") or no_update,
         )
 
     @app.callback(
@@ -175,15 +181,26 @@ def _prediction_figure(store: Store, run_id: str, session: str) -> Any:
     if run["session"] != session or saved is None:
         return None
     epoch, predictions = saved
+    if run["config"].get("task") == "classify":
+        scores = classification_scores(
+            predictions[:, 1].astype(int), predictions[:, 0].astype(int), run["classes"]
+        )
+        return figures.confusion_figure(
+            scores["confusion"],
+            run["classes"],
+            f"Confusion matrix, test part · epoch {epoch}",
+        )
     series = run["series"]
     test_rows = np.arange(run["test_start"], run["test_start"] + len(predictions))
-    naive = naive_forecast(np.asarray(series["y"]), test_rows)
+    extras = run.get("extras") or {}
     return figures.prediction_figure(
         series["x"],
         series["y"],
         test_rows,
         predictions,
-        naive,
+        naive_forecast(np.asarray(series["y"]), test_rows),
         f"Prediction vs actual, test part · epoch {epoch}",
         tuple(run["split"]),
+        extras.get("rollout"),
+        extras.get("future"),
     )

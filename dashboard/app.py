@@ -13,7 +13,9 @@ import callbacks
 from dashboard.background import ForkserverDiskcacheManager, known_device, make_manager
 from dashboard.layout import page
 from dashboard.settings import Settings
+from dashboard.share import register_routes
 from dashboard.store import Store
+from dashboard.uploads import register_upload_route
 
 log = logging.getLogger(__name__)
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -24,7 +26,7 @@ def create_app(settings: Settings | None = None, warm_up: bool = True) -> Dash:
     """Build the app: background manager, store, layout and callbacks from `settings`."""
     settings = settings or Settings.from_env()
     manager = make_manager(settings)
-    store = Store(settings.store_dir)
+    store = Store.from_settings(settings)
     app = Dash(
         __name__,
         title="LSTM Lab",
@@ -41,6 +43,8 @@ def create_app(settings: Settings | None = None, warm_up: bool = True) -> Dash:
         return page(known_device(manager))
 
     app.layout = layout
+    register_upload_route(server, settings, store)
+    register_routes(server, store)
     app.callback_functions = callbacks.register_all(app, settings, store, manager)  # type: ignore[attr-defined]
     if warm_up and isinstance(manager, ForkserverDiskcacheManager):
         threading.Thread(target=manager.warm_up, name="forkserver-warm-up", daemon=True).start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -54,33 +55,134 @@ def empty_figure(message: str) -> go.Figure:
 
 
 def loss_arrays(history: dict[str, list[float]]) -> dict[str, list[float | None]]:
-    """x and y arrays of the loss chart's two traces (non-finite values become gaps)."""
-    loss = [v if np.isfinite(v) else None for v in history.get("loss", [])]
-    val = [v if np.isfinite(v) else None for v in history.get("val_loss", [])]
-    epochs = list(range(1, len(loss) + 1))
-    return {"x": epochs, "loss": loss, "val_loss": val}  # type: ignore[dict-item]
+    """x and y arrays of the loss chart's traces (non-finite values become gaps)."""
+    arrays: dict[str, list[float | None]] = {}
+    for name in LOSS_TRACES:
+        arrays[name] = [v if np.isfinite(v) else None for v in history.get(name, [])]
+    arrays["x"] = list(range(1, len(arrays["loss"]) + 1))
+    return arrays
+
+
+LOSS_TRACES = ("loss", "val_loss", "accuracy", "val_accuracy")
 
 
 def loss_figure(
     history: dict[str, list[float]] | None = None, log_y: bool = True, title: str = "Loss"
 ) -> go.Figure:
-    """loss and val_loss per epoch on one chart (trace 0: loss, trace 1: val_loss)."""
+    """loss and val_loss per epoch (traces 0, 1); accuracy and val_accuracy on a right-hand
+    axis (traces 2, 3), shown only for classification."""
     arrays = loss_arrays(history or {})
-    figure = _base(title, "", "MSE (scaled)")
-    for name in ("loss", "val_loss"):
+    figure = _base(title, "", "loss (scaled MSE or cross-entropy)")
+    colors = {**COLORS, "accuracy": "#6f42c1", "val_accuracy": "#20c997"}
+    for name in LOSS_TRACES:
+        accuracy = name.endswith("accuracy")
         figure.add_scatter(
             x=arrays["x"],
             y=arrays[name],
             name=name,
             mode="lines+markers",
-            line={"color": COLORS[name], "width": 2.5},
+            line={"color": colors[name], "width": 2.5, "dash": "dot" if accuracy else "solid"},
             marker={"size": 6},
+            yaxis="y2" if accuracy else "y",
+            visible=bool(arrays[name]),
         )
     figure.update_yaxes(type="log" if log_y else "linear", exponentformat="power")
-    figure.update_xaxes(rangemode="tozero", tick0=1, title_text="epoch", title_standoff=4)
     figure.update_layout(
-        legend={"y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"}, margin={"b": 40}
+        yaxis_title_text="loss",
+        yaxis2={
+            "overlaying": "y",
+            "side": "right",
+            "range": [0, 1],
+            "title": "accuracy",
+            "showgrid": False,
+            "visible": bool(arrays["accuracy"]),
+        },
+        legend={"y": -0.2, "entrywidth": 0.5, "entrywidthmode": "fraction"},
     )
+    figure.update_xaxes(title_text="epoch", title_standoff=2, **epoch_axis(len(arrays["x"])))
+    return figure
+
+
+def epoch_axis(epochs: int) -> dict[str, object]:
+    """Whole-epoch ticks over the epochs run so far (at least 5, so one point is not lost)."""
+    last = max(epochs, 5)
+    return {"range": [0.5, last + 0.5], "tick0": 1, "dtick": max(1, math.ceil(last / 10))}
+
+
+def loss_marks(
+    best_epoch: int | None, overfit_from: int | None, last_epoch: int
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Shapes and annotations for the loss chart: the best epoch, and where overfitting began."""
+    shapes: list[dict[str, object]] = []
+    notes: list[dict[str, object]] = []
+    if best_epoch:
+        shapes.append(
+            {
+                "type": "line",
+                "x0": best_epoch,
+                "x1": best_epoch,
+                "yref": "paper",
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": COLORS["best"], "dash": "dash"},
+            }
+        )
+        notes.append(
+            {
+                "x": best_epoch,
+                "yref": "paper",
+                "y": 1,
+                "yanchor": "bottom",
+                "text": f"best epoch {best_epoch}",
+                "showarrow": False,
+                "font": {"color": COLORS["best"], "size": 13},
+            }
+        )
+    if overfit_from:
+        shapes.append(
+            {
+                "type": "rect",
+                "x0": overfit_from - 0.5,
+                "x1": last_epoch + 0.5,
+                "yref": "paper",
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": "#dc3545",
+                "opacity": 0.08,
+                "line": {"width": 0},
+            }
+        )
+        notes.append(
+            {
+                "x": overfit_from,
+                "xanchor": "left",
+                "yref": "paper",
+                "y": 0.02,
+                "text": "overfitting",
+                "showarrow": False,
+                "font": {"color": "#dc3545", "size": 13},
+            }
+        )
+    return shapes, notes
+
+
+def confusion_figure(confusion: list[list[int]], classes: list[str], title: str) -> go.Figure:
+    """Counts of true (rows) against predicted (columns) classes."""
+    figure = _base(title, "predicted class", "true class")
+    labels = [f"class {c}" for c in classes]
+    figure.add_heatmap(
+        z=confusion,
+        x=labels,
+        y=labels,
+        colorscale="Blues",
+        showscale=False,
+        text=confusion,
+        texttemplate="%{text}",
+        textfont={"size": 16},
+        hovertemplate="true %{y}<br>predicted %{x}: %{z}<extra></extra>",
+    )
+    figure.update_yaxes(autorange="reversed")
+    figure.update_layout(hovermode="closest")
     return figure
 
 
@@ -136,11 +238,15 @@ def prediction_figure(
     naive: np.ndarray | None = None,
     title: str = "Prediction vs actual (test part)",
     split: tuple[int, int] | None = None,
+    rollout: Sequence[float] | None = None,
+    future: Sequence[float] | None = None,
 ) -> go.Figure:
-    """Test-part actual vs predicted in original units; train/validation faint for context."""
+    """Test-part actual vs predicted in original units; train/validation faint for context;
+    a multi-step roll-out from the test start and the forecast past the end, if given."""
     xs = np.asarray(x) if x is not None else np.arange(len(y))
     ys = np.asarray(y, dtype=float)
-    first = int(test_rows[0]) if len(test_rows) else len(ys)
+    rows = np.asarray(test_rows, dtype=int)
+    first = int(rows[0]) if len(rows) else len(ys)
     figure = _base(title, "", "value")
     cx, cy = thin(xs[:first], ys[:first], MAX_CONTEXT_POINTS)
     figure.add_scatter(
@@ -151,15 +257,15 @@ def prediction_figure(
         line={"color": COLORS["context"], "width": 1.5},
     )
     figure.add_scatter(
-        x=xs[test_rows],
-        y=ys[test_rows],
+        x=xs[first:],
+        y=ys[first:],
         name="actual",
         mode="lines",
         line={"color": COLORS["actual"], "width": 2},
     )
     if naive is not None:
         figure.add_scatter(
-            x=xs[test_rows],
+            x=xs[rows],
             y=np.asarray(naive)[:, 0],
             name="naive (last value)",
             mode="lines",
@@ -168,16 +274,49 @@ def prediction_figure(
         )
     if predictions is not None:
         figure.add_scatter(
-            x=xs[test_rows],
+            x=xs[rows],
             y=np.asarray(predictions)[:, 0],
             name="LSTM",
             mode="lines",
             line={"color": COLORS["predicted"], "width": 2.5},
         )
+    if rollout and len(rollout) > 1 and len(rows):
+        steps = xs[first : first + len(rollout)]
+        figure.add_scatter(
+            x=steps,
+            y=list(rollout)[: len(steps)],
+            name=f"{len(rollout)}-step roll-out",
+            mode="lines+markers",
+            line={"color": "#6f42c1", "width": 2, "dash": "dash"},
+            marker={"size": 5},
+        )
+    if future:
+        figure.add_scatter(
+            x=future_x(xs, len(future)),
+            y=list(future),
+            name="forecast past the end",
+            mode="lines+markers",
+            line={"color": "#d63384", "width": 2.5},
+            marker={"size": 6},
+        )
     if split is not None and 0 < split[1] < len(xs):
         figure.add_vline(x=xs[split[1]], line={"color": COLORS["context"], "dash": "dash"})
-    if len(test_rows):  # open on the test part; the context is a zoom-out away
-        span = max(1, int(test_rows[-1]) - first)
-        start = max(0, first - span // 2)
-        figure.update_xaxes(range=[xs[start], xs[int(test_rows[-1])]])
+    if len(rows):  # open on the test part; the context is a zoom-out away
+        span = max(1, int(rows[-1]) - first)
+        last = future_x(xs, len(future) + 1)[-1] if future else xs[int(rows[-1])]
+        figure.update_xaxes(range=[xs[max(0, first - span // 2)], last])
     return figure
+
+
+def future_x(xs: np.ndarray, steps: int) -> list[object]:
+    """x positions of `steps` steps after the last one: row numbers, or timestamps at the
+    series' own spacing."""
+    if steps <= 0:
+        return []
+    if np.issubdtype(xs.dtype, np.number):
+        return [int(xs[-1]) + i for i in range(1, steps + 1)]
+    import pandas as pd
+
+    stamps = pd.to_datetime(pd.Series(xs[-2:]))
+    step = stamps.iloc[1] - stamps.iloc[0]
+    return [(stamps.iloc[1] + step * i).strftime("%Y-%m-%d %H:%M") for i in range(1, steps + 1)]

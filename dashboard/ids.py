@@ -40,6 +40,78 @@ SERIES_GRAPH = "series-graph"
 DATA_SUMMARY = "data-summary"
 
 
+PRESET = "preset-picker"
+PRESET_NOTE = "preset-note"
+SIGNAL = "training-signal"  # overfitting warning and early-stopping notes beside the chart
+MODEL_DETAILS = "model-details"
+
+# uploads (left column: the drop box and inputs; Data tab: reading choices, report, preview)
+UPLOAD = "upload"  # dcc.Upload; assets/upload.js takes its file and posts it to /upload
+UPLOAD_HINT = "upload-hint"
+UPLOAD_LIMIT = "upload-limit"  # {max_bytes, max_mb}: read by assets/upload.js
+UPLOAD_RESULT = "upload-result"  # the /upload answer, written by assets/upload.js
+UPLOAD_MESSAGE = "upload-message"
+DATA_PROBLEM = "data-problem"  # the chosen columns or cleaning cannot make a series
+FEATURE_PICKER = "feature-picker"
+UPLOAD_OPTIONS = "upload-options"
+TIME_PICKER = "time-picker"
+MISSING_PICKER = "missing-picker"
+MARKER_PICKER = "marker-picker"
+MARKER_BOX = "marker-box"
+DUPLICATE_PICKER = "duplicate-picker"
+DUPLICATE_BOX = "duplicate-box"
+DATA_REPORT = "data-report"
+PREVIEW = "data-preview"
+
+
+# runs tab, page URL and share links
+URL = "url"  # dcc.Location: the settings in the query, a share link's /run/<id>
+URL_QUERY = "url-query"  # the query the settings make (written into the address bar)
+URL_SYNC = "url-sync"  # output of the clientside history.replaceState
+URL_PENDING = "url-pending"  # a target from the URL, set once its dataset is loaded
+RUN_STATUS = "run-status"  # "<run id>:<status>" of the job on screen; changes only
+RUNS_CHANGED = "runs-changed"  # bumped when runs are deleted
+RUNS_TABLE = "runs-table"
+RUNS_NOTE = "runs-note"
+RUNS_EMPTY = "runs-empty"  # said while the session has no runs
+RUNS_BODY = "runs-body"  # table, comparison and the focused run (hidden while none)
+RUNS_MESSAGE = "runs-message"
+DELETE_RUNS = "delete-runs"
+CLEAR_RUNS = "clear-runs"
+CLEAR_DIALOG = "clear-runs-dialog"
+CLEAR_YES = "clear-runs-yes"
+CLEAR_NO = "clear-runs-no"
+BASELINE = "baseline-run"  # the pinned run id (session storage)
+PIN_BASELINE = "pin-baseline"
+BASELINE_NOTE = "baseline-note"
+OVERLAY_LOSS = "overlay-loss-graph"
+OVERLAY_LIVE = "overlay-live"  # which traces of the overlay belong to the training run
+FAINT_SHOWN = "faint-shown"  # the run whose loss chart has the earlier runs drawn behind it
+OVERLAY_PRED = "overlay-prediction-graph"
+DIFF_TABLE = "diff-table"
+COMPARE_RESULTS = "compare-results"
+PARALLEL_GRAPH = "parallel-graph"
+FOCUS_RUN = "focus-run"
+REPLAY_SLIDER = "replay-slider"
+REPLAY_GRAPH = "replay-graph"
+RUN_DOWNLOADS = "run-downloads"
+SHARE_LINK = "share-link"
+SHARE_COPY = "share-copy"
+SHARED_RUN = "shared-run"  # the read-only view of a share link
+SHARED_LOSS = "shared-loss-graph"
+SHARED_PRED = "shared-prediction-graph"
+
+
+def choice(name: str) -> str:
+    """Id of the dropdown or switch of setting `name` (ml.params.CHOICES)."""
+    return f"{name}-choice"
+
+
+def row(name: str) -> str:
+    """Id of the row that holds the control of setting `name` (highlighted when changed)."""
+    return f"{name}-row"
+
+
 def slider(name: str) -> str:
     """Id of the slider of setting `name`."""
     return f"{name}-slider"

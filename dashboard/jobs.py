@@ -129,8 +129,26 @@ def run_training(
     report: Report,
     slots_cache: diskcache.Cache | None = None,
 ) -> dict[str, Any]:
-    """Train one run end to end and return its final state; never raises."""
-    store = Store(settings.store_dir)
+    """Train one run end to end and return its final state; never raises.
+
+    Every state, reported or returned, carries the run's settings (the page compares them).
+    """
+    settings_dict = config.to_dict()
+
+    def tagged(state: dict[str, Any]) -> dict[str, Any]:
+        return {**state, "config": settings_dict}
+
+    return tagged(_run(settings, config, session, lambda state: report(tagged(state)), slots_cache))
+
+
+def _run(
+    settings: Settings,
+    config: TrainConfig,
+    session: str,
+    report: Report,
+    slots_cache: diskcache.Cache | None,
+) -> dict[str, Any]:
+    store = Store.from_settings(settings)
     run_id = store.new_run_id()
     report(live_state(run_id, "queued", "Waiting for a free training slot…", epochs=config.epochs))
     try:
@@ -150,6 +168,17 @@ def run_training(
         return live_state(
             run_id, "failed", f"Training failed: {_short(error)}", epochs=config.epochs
         )
+
+
+def limit_problems(config: TrainConfig, settings: Settings) -> list[str]:
+    """What this server refuses to train, to protect a machine shared by a class."""
+    problems = []
+    if config.units * config.layers > settings.max_units_x_layers:
+        problems.append(
+            f"Units x layers is {config.units * config.layers}; this server allows at most "
+            f"{settings.max_units_x_layers}: use fewer units or layers."
+        )
+    return problems
 
 
 def _queue_message(ahead: int) -> str:
@@ -182,7 +211,7 @@ def _train(
 
     dataset = store.load_dataset(config.dataset, session)
     values = dataset.values(config.target, config.features)
-    problems = check(config, len(values), dataset.name)
+    problems = [*check(config, len(values), dataset.name), *limit_problems(config, settings)]
     if problems:
         raise Refused(" ".join(problems))
     store.save_run(_new_record(run_id, session, config, dataset))
@@ -200,7 +229,13 @@ def _train(
         store.update_run(run_id, **fields)
         report(live_state(run_id, "running", epochs=config.epochs, pred_epoch=pred_epoch, **fields))
 
-    result = train(config, values, on_epoch, should_stop=lambda: time.monotonic() > deadline)
+    result = train(
+        config,
+        values,
+        on_epoch,
+        should_stop=lambda: time.monotonic() > deadline,
+        on_model=lambda model: _save_model(store, run_id, model),
+    )
     if result.status != "failed":
         pred_epoch = len(result.epoch_seconds)
         store.save_predictions(run_id, pred_epoch, result.predictions)
@@ -217,6 +252,15 @@ def _train(
     return live_state(
         run_id, result.status, result.message, epochs=config.epochs, pred_epoch=pred_epoch, **final
     )
+
+
+def _save_model(store: Store, run_id: str, model: Any) -> None:
+    """Keep the trained model as a .keras file in the run's folder (downloads offer it)."""
+    try:
+        model.save(store.artifact_path(run_id, "model.keras", create=True))
+        store.update_run(run_id, artifacts=["model.keras"])
+    except Exception:  # the run's results matter more than its model file
+        log.warning("could not save the model of run %s", run_id, exc_info=True)
 
 
 def _new_record(run_id: str, session: str, config: TrainConfig, dataset: Any) -> dict[str, Any]:

@@ -35,6 +35,8 @@ class Settings:
     poll_interval_ms: int = 250
     tf_intra_threads: int = 1
     tf_inter_threads: int = 2
+    max_runs_per_session: int = 50  # beyond either bound the oldest runs go first
+    max_store_mb_per_session: int = 200
 
     def __post_init__(self) -> None:
         if self.data_dir == Path():
@@ -50,6 +52,11 @@ class Settings:
     def store_dir(self) -> Path:
         """Datasets and runs."""
         return self.data_dir / "store"
+
+    @property
+    def artifacts_dir(self) -> Path:
+        """Files of runs (the trained .keras model), one folder per run id."""
+        return self.data_dir / "artifacts"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

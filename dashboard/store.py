@@ -6,15 +6,32 @@ here, so a job process, another web worker or a restarted server all see the sam
 
 from __future__ import annotations
 
+import logging
+import pickle
+import re
 import secrets
+import shutil
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import diskcache
 import numpy as np
 
 from dashboard.ml.data import BUILTIN_PREFIX, Dataset, load_builtin
+from dashboard.runs import RunSize, evictions
+
+if TYPE_CHECKING:
+    from dashboard.settings import Settings
+
+log = logging.getLogger(__name__)
+RUN_ID = re.compile(r"^[A-Za-z0-9_-]{16}$")  # secrets.token_urlsafe(12)
+ARTIFACTS = frozenset({"model.keras"})  # the only files a run folder may hold
+
+
+def valid_run_id(run_id: object) -> bool:
+    """True for a well-formed run id (so it is safe in a path: no '/', '..' or the like)."""
+    return isinstance(run_id, str) and RUN_ID.fullmatch(run_id) is not None
 
 
 class NotFound(KeyError):
@@ -24,9 +41,30 @@ class NotFound(KeyError):
 class Store:
     """Datasets and runs on disk. Safe to share between processes."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        artifacts: Path | None = None,
+        max_runs: int = 0,
+        max_mb: float = 0,
+        stale_after_s: float = 6 * 3600,
+    ) -> None:
         self.directory = Path(directory)
+        self.artifacts = Path(artifacts) if artifacts else self.directory.parent / "artifacts"
+        self.max_runs, self.max_mb = max_runs, max_mb  # per session; 0: unbounded
+        self.stale_after_s = stale_after_s  # a 'running' run older than this is dead
         self._cache: diskcache.Cache | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Store:
+        """The store of a site, bounded per session as `settings` says."""
+        return cls(
+            settings.store_dir,
+            settings.artifacts_dir,
+            settings.max_runs_per_session,
+            settings.max_store_mb_per_session,
+            settings.job_max_seconds + 600,
+        )
 
     @property
     def cache(self) -> diskcache.Cache:
@@ -49,6 +87,30 @@ class Store:
             raise NotFound(dataset_id)
         return dataset
 
+    def save_dataset(self, session: str, dataset: Dataset) -> str:
+        """Keep a dataset for one session (other sessions cannot load it); return its id."""
+        self.cache.set(("dataset", session, dataset.id), dataset)
+        return dataset.id
+
+    def save_upload(self, session: str, upload_id: str, table: Any, meta: dict[str, Any]) -> None:
+        """Keep a parsed upload (a reader.ParsedTable) and its small metadata for one session."""
+        self.cache.set(("upload", session, upload_id), table)
+        self.cache.set(("upload-meta", session, upload_id), meta)
+
+    def load_upload(self, session: str, upload_id: str) -> Any:
+        """The parsed upload (a reader.ParsedTable) of this session; raises NotFound."""
+        table = self.cache.get(("upload", session, upload_id))
+        if table is None:
+            raise NotFound(upload_id)
+        return table
+
+    def upload_meta(self, session: str, upload_id: str) -> dict[str, Any]:
+        """The small metadata of this session's upload; raises NotFound."""
+        meta = self.cache.get(("upload-meta", session, upload_id))
+        if meta is None:
+            raise NotFound(upload_id)
+        return meta
+
     # runs ----------------------------------------------------------------------
     @staticmethod
     def new_run_id() -> str:
@@ -56,9 +118,24 @@ class Store:
         return secrets.token_urlsafe(12)
 
     def save_run(self, record: dict[str, Any]) -> None:
-        """Create or replace a run record (it must carry 'id' and 'session')."""
+        """Create or replace a run record (it must carry 'id' and 'session').
+
+        A new run is numbered within its session (#1, #2, ...) and may push the session's
+        oldest runs out, as the store's bounds say.
+        """
+        run_id, session = record["id"], record["session"]
+        if not valid_run_id(run_id):
+            raise ValueError(f"malformed run id {run_id!r}")
         record.setdefault("created", time.time())
-        self.cache.set(("run", record["id"]), record)
+        with self.cache.transact():
+            runs = self.cache.get(("runs", session), [])
+            new = run_id not in runs
+            if new:
+                record.setdefault("number", self.cache.incr(("run-count", session)))
+                self.cache.set(("runs", session), [*runs, run_id])
+            self.cache.set(("run", run_id), record)
+        if new:
+            self.enforce_bounds(session, keep=run_id)
 
     def update_run(self, run_id: str, **changes: Any) -> dict[str, Any]:
         """Merge `changes` into a run record and return it."""
@@ -69,16 +146,106 @@ class Store:
         return record
 
     def get_run(self, run_id: str) -> dict[str, Any]:
-        """The run record; raises NotFound."""
-        record = self.cache.get(("run", run_id))
+        """The run record, for whoever holds its id (the share secret); raises NotFound."""
+        record = self.cache.get(("run", run_id)) if valid_run_id(run_id) else None
         if record is None:
             raise NotFound(run_id)
         return record
 
+    def owned_run(self, run_id: str, session: str) -> dict[str, Any]:
+        """The run record if `session` made it; raises NotFound otherwise."""
+        record = self.get_run(run_id)
+        if record["session"] != session:
+            raise NotFound(run_id)
+        return record
+
+    def list_runs(self, session: str) -> list[dict[str, Any]]:
+        """Every run record of a session, oldest first."""
+        records = (self.cache.get(("run", run_id)) for run_id in self._run_ids(session))
+        return [record for record in records if record is not None]
+
+    def delete_run(self, run_id: str, session: str) -> bool:
+        """Delete one of the session's runs with its predictions and files; False if none."""
+        try:
+            self.owned_run(run_id, session)
+        except NotFound:
+            return False
+        with self.cache.transact():
+            runs = self.cache.get(("runs", session), [])
+            self.cache.set(("runs", session), [r for r in runs if r != run_id])
+            for kind in ("run", "pred", "pred-history", "run-bytes"):
+                self.cache.delete((kind, run_id))
+        shutil.rmtree(self.artifacts / run_id, ignore_errors=True)
+        return True
+
+    def clear_session(self, session: str) -> int:
+        """Delete every run of a session; return how many."""
+        return sum(self.delete_run(run_id, session) for run_id in self._run_ids(session))
+
+    def _run_ids(self, session: str) -> list[str]:
+        return list(self.cache.get(("runs", session), []))
+
+    # predictions ---------------------------------------------------------------
     def save_predictions(self, run_id: str, epoch: int, predictions: np.ndarray) -> None:
-        """Keep the latest test-part predictions of a run (original units)."""
-        self.cache.set(("pred", run_id), (epoch, np.asarray(predictions, dtype=np.float64)))
+        """Keep a run's test-part predictions at `epoch` (original units): the latest, and
+        every snapshot for the epoch replay."""
+        values = np.asarray(predictions, dtype=np.float64)
+        with self.cache.transact():
+            history = self.cache.get(("pred-history", run_id), {})
+            history[int(epoch)] = values
+            self.cache.set(("pred-history", run_id), history)
+            self.cache.set(("pred", run_id), (int(epoch), values))
 
     def get_predictions(self, run_id: str) -> tuple[int, np.ndarray] | None:
         """(epoch, predictions) last saved for a run, or None."""
         return self.cache.get(("pred", run_id))
+
+    def prediction_history(self, run_id: str) -> dict[int, np.ndarray]:
+        """Every saved snapshot of a run's predictions, by epoch (empty if none)."""
+        return dict(self.cache.get(("pred-history", run_id), {}))
+
+    # artifacts and bounds ------------------------------------------------------
+    def artifact_path(self, run_id: str, name: str, create: bool = False) -> Path:
+        """Where a run's file `name` lives (ids and names are checked; raises NotFound).
+
+        `create` makes the run's folder, for writing."""
+        if not valid_run_id(run_id) or name not in ARTIFACTS:
+            raise NotFound(f"{run_id}/{name}")
+        folder = self.artifacts / run_id
+        if create:
+            folder.mkdir(parents=True, exist_ok=True)
+        return folder / name
+
+    def usage(self, session: str) -> tuple[int, int]:
+        """(runs, bytes) that a session holds in the store."""
+        sizes = [self._size(record) for record in self.list_runs(session)]
+        return len(sizes), sum(size.bytes for size in sizes)
+
+    def enforce_bounds(self, session: str, keep: str = "") -> list[str]:
+        """Delete the session's oldest runs beyond the bounds (never `keep`); return them."""
+        if not self.max_runs and not self.max_mb:
+            return []
+        sizes = [self._size(record) for record in self.list_runs(session)]
+        doomed = evictions(
+            sizes, self.max_runs, int(self.max_mb * 2**20), keep, time.time(), self.stale_after_s
+        )
+        for run_id in doomed:
+            log.info("run %s of a session leaves the store (bounds)", run_id)
+            self.delete_run(run_id, session)
+        return doomed
+
+    def _size(self, record: dict[str, Any]) -> RunSize:
+        """A run's footprint: record, prediction snapshots and files (cached once it ended)."""
+        run_id = record["id"]
+        ended = record.get("status") not in ("running", "queued")
+        cached = self.cache.get(("run-bytes", run_id)) if ended else None
+        if cached is None:
+            cached = len(pickle.dumps(record)) + sum(
+                a.nbytes for a in self.prediction_history(run_id).values()
+            )
+            folder = self.artifacts / run_id
+            if folder.is_dir():
+                cached += sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
+            if ended:
+                self.cache.set(("run-bytes", run_id), cached)
+        return RunSize(run_id, float(record.get("created", 0)), str(record.get("status")), cached)

@@ -61,6 +61,11 @@ def page(device: str = "CPU") -> html.Div:
             dcc.Store(id=ids.LIVE),
             dcc.Store(id=ids.RESULT),
             dcc.Store(id=ids.PRED_SHOWN),
+            dcc.Location(id=ids.URL, refresh=False),
+            dcc.Store(id=ids.URL_QUERY),
+            dcc.Store(id=ids.URL_SYNC),
+            dcc.Store(id=ids.URL_PENDING),
+            dcc.Store(id=ids.RUN_STATUS),
             header(device),
             dbc.Container(
                 dbc.Row(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard import ids
-from dashboard.ml.params import Param
+from dashboard.ml.params import Choice, Param
 
 
 def help_icon(target: str, text: str) -> html.Span:
@@ -42,8 +43,8 @@ def labelled(
     )
 
 
-def slider_row(label: str, target: str, help_text: str, control: Component) -> html.Div:
-    """A compact one-line control: label and help on the left, the slider on the right."""
+def slider_row(label: str, target: str, help_text: str, control: Component, name: str) -> html.Div:
+    """A compact one-line control: label and help on the left, the control on the right."""
     return html.Div(
         [
             html.Div(
@@ -56,6 +57,7 @@ def slider_row(label: str, target: str, help_text: str, control: Component) -> h
             html.Div(control, className="flex-grow-1 slider-body"),
         ],
         className="d-flex align-items-center control slider-row",
+        id=ids.row(name),
     )
 
 
@@ -97,7 +99,27 @@ def slider(param: Param, value: float | None = None) -> html.Div:
             [html.Div(control, className="flex-grow-1"), box],
             className="d-flex align-items-center gap-2",
         ),
+        name=param.name,
     )
+
+
+def choice(spec: Choice, value: Any = None) -> html.Div:
+    """One setting of ml.params.CHOICES: a switch for on/off, else a dropdown."""
+    value = spec.default if value is None else value
+    if spec.is_switch:
+        control: Component = dbc.Switch(
+            id=ids.choice(spec.name), value=bool(value), className="mb-0"
+        )
+    else:
+        control = dcc.Dropdown(
+            id=ids.choice(spec.name),
+            value=value,
+            clearable=False,
+            searchable=False,
+            options=[{"label": label, "value": option} for option, label in spec.options],
+            className="choice-dropdown",
+        )
+    return slider_row(spec.label, ids.choice(spec.name), spec.help, control, name=spec.name)
 
 
 def _log10(value: float) -> float:

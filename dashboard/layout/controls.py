@@ -7,12 +7,25 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard import ids
-from dashboard.layout.components import help_icon, labelled, slider
+from dashboard.layout.components import choice, help_icon, labelled, slider
+from dashboard.layout.data_panel import feature_picker, upload_box
 from dashboard.ml.data import BUILTIN_PREFIX, BUILTINS
-from dashboard.ml.params import PARAMS, SPLIT_DEFAULT, SPLIT_HELP
+from dashboard.ml.params import CHOICES, PARAMS, SPLIT_DEFAULT, SPLIT_HELP
+from dashboard.ml.presets import PRESETS
 
 MODEL_PARAMS = ("units", "layers", "dropout", "learning_rate", "seq_len")
 TRAINING_PARAMS = ("batch_size", "epochs", "seed")
+# The advanced knobs, folded under "More settings": (group title, setting names).
+# fmt: off
+ADVANCED = (
+    ("Architecture", ("units_schedule", "bidirectional", "activation", "recurrent_dropout",
+                      "dense_units", "dense_activation", "stateful")),
+    ("Regularisation", ("l1", "l2", "recurrent_l1", "recurrent_l2")),
+    ("Optimizer", ("optimizer", "momentum", "lr_schedule")),
+    ("Early stopping", ("early_stopping", "patience", "restore_best")),
+    ("Task and forecast", ("task", "horizon", "forecast_mode", "scaling")),
+)
+# fmt: on
 
 
 def section(title: str, *children: Component) -> html.Section:
@@ -21,24 +34,26 @@ def section(title: str, *children: Component) -> html.Section:
 
 
 def data_section() -> html.Section:
-    """Dataset and target pickers, the split, and the dataset's attribution."""
+    """Dataset picker and upload box, target and inputs, the split, the attribution."""
     options = [{"label": b.title, "value": BUILTIN_PREFIX + b.key} for b in BUILTINS.values()]
     return section(
         "Data",
         labelled(
             "Dataset",
             ids.DATASET_PICKER,
-            "A built-in example series.",
+            "A built-in example series, or a file you uploaded.",
             dcc.Dropdown(
                 id=ids.DATASET_PICKER, options=options, value=options[0]["value"], clearable=False
             ),
         ),
+        upload_box(),
         labelled(
             "Target",
             ids.TARGET_PICKER,
             "The column the model learns to predict.",
             dcc.Dropdown(id=ids.TARGET_PICKER, clearable=False),
         ),
+        feature_picker(),
         labelled(
             "Split train/val/test",
             ids.SPLIT,
@@ -70,13 +85,50 @@ def buttons() -> html.Div:
     )
 
 
+def setting(name: str) -> html.Div:
+    """The control of one setting, from whichever table defines it."""
+    return slider(PARAMS[name]) if name in PARAMS else choice(CHOICES[name])
+
+
+def presets() -> html.Div:
+    """One click loads a classic example's settings."""
+    options = [{"label": p.title, "value": p.key} for p in PRESETS.values()]
+    return html.Div(
+        [
+            dcc.Dropdown(
+                id=ids.PRESET,
+                options=options,
+                placeholder="Load a preset…",
+                clearable=True,
+                searchable=False,
+            ),
+            html.Small(id=ids.PRESET_NOTE, className="text-muted d-block preset-note"),
+        ],
+        className="mb-2",
+    )
+
+
+def advanced() -> dbc.Accordion:
+    """The knobs beyond the everyday ones, grouped and folded away."""
+    return dbc.Accordion(
+        [
+            dbc.AccordionItem([setting(name) for name in names], title=title)
+            for title, names in ADVANCED
+        ],
+        start_collapsed=True,
+        always_open=True,
+        className="mb-3 advanced",
+    )
+
+
 def controls() -> html.Div:
     """Everything the user sets before pressing Train."""
     return html.Div(
         [
             data_section(),
-            section("Model", *[slider(PARAMS[name]) for name in MODEL_PARAMS]),
-            section("Training", *[slider(PARAMS[name]) for name in TRAINING_PARAMS]),
+            section("Model", presets(), *[setting(name) for name in MODEL_PARAMS]),
+            section("Training", *[setting(name) for name in TRAINING_PARAMS]),
+            section("More settings", advanced()),
             dbc.Alert(id=ids.SETTINGS_PROBLEM, color="warning", is_open=False, className="py-2"),
             buttons(),
         ],

@@ -8,6 +8,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import figures, ids
+from dashboard.layout import data_panel
+from dashboard.layout.runs_panel import runs_tab
 
 GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True, "displayModeBar": "hover"}
 GRAPH_STYLE = {"height": "max(300px, calc(100vh - 390px))"}  # the charts fill the screen
@@ -57,29 +59,27 @@ def training_tab() -> html.Div:
                 ],
                 className="g-2",
             ),
+            dbc.Alert(id=ids.SIGNAL, color="warning", is_open=False, className="py-1 my-2 signal"),
             html.Div(id=ids.METRICS, className="mt-2"),
+            html.Div(id=ids.MODEL_SUMMARY, className="mt-2"),
         ]
     )
 
 
 def data_tab() -> html.Div:
-    """The chosen series and a short summary of it."""
-    return html.Div(
-        [
-            html.Div(id=ids.DATA_SUMMARY, className="mb-2"),
-            dcc.Graph(
-                id=ids.SERIES_GRAPH, config=GRAPH_CONFIG, className="graph", style=GRAPH_STYLE
-            ),
-        ]
+    """The chosen series: reading choices of an upload, summary, plot, first rows."""
+    return data_panel.data_tab(
+        dcc.Graph(id=ids.SERIES_GRAPH, config=GRAPH_CONFIG, className="graph", style=GRAPH_STYLE)
     )
 
 
 def tabs() -> dbc.Tabs:
-    """Training (default) and Data."""
+    """Training (default), Data and Runs."""
     return dbc.Tabs(
         [
             dbc.Tab(training_tab(), label="Training", tab_id="training"),
             dbc.Tab(data_tab(), label="Data", tab_id="data"),
+            dbc.Tab(runs_tab(), label="Runs", tab_id="runs"),
         ],
         id=ids.TABS,
         active_tab="training",

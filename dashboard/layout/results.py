@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import Patch, html
+
+from dashboard import figures
+from dashboard.ml import metrics
 
 STATUS_COLORS = {
     "queued": "info",
@@ -55,6 +58,8 @@ def metrics_table(scores: dict[str, Any], device: str = "", parameters: int = 0)
     """MAE/RMSE/MAPE of the LSTM next to the naive baseline, and the verdict in words."""
     if not scores:
         return html.Div()
+    if "per_class" in scores:
+        return classification_table(scores)
     model, naive = scores["model"], scores["naive"]
     measures = (("mae", "MAE", ""), ("rmse", "RMSE", ""), ("mape", "MAPE", " %"))
     rows = [
@@ -83,3 +88,73 @@ def metrics_table(scores: dict[str, Any], device: str = "", parameters: int = 0)
         [html.P(verdict, className="verdict mb-1"), html.Small(footer, className="text-muted")]
     )
     return html.Div([table, notes], className="metrics-row")
+
+
+def loss_patch(state: dict[str, Any]) -> Patch:
+    """Assign the whole curves (never append: progress is last-write-wins) and the marks."""
+    history = state["history"]
+    arrays = figures.loss_arrays(history)
+    patch = Patch()
+    for trace, name in enumerate(figures.LOSS_TRACES):
+        patch["data"][trace]["x"] = arrays["x"]
+        patch["data"][trace]["y"] = arrays[name]
+        patch["data"][trace]["visible"] = bool(arrays[name])
+    patch["layout"]["yaxis2"]["visible"] = bool(arrays["accuracy"])
+    config = state.get("config") or {}
+    best = state.get("best_epoch") or metrics.best_epoch(history)
+    shapes, notes = figures.loss_marks(
+        best if config.get("early_stopping") else None,
+        metrics.overfitting_since(history),
+        len(arrays["x"]),
+    )
+    patch["layout"]["shapes"] = shapes
+    patch["layout"]["annotations"] = notes
+    patch["layout"]["title"]["text"] = f"Loss ({state['status']})"
+    patch["layout"]["xaxis"].update(figures.epoch_axis(len(arrays["x"])))
+    return patch
+
+
+def signal(state: dict[str, Any]) -> tuple[str, bool]:
+    """The overfitting warning, in words, while val_loss rises and loss falls."""
+    since = metrics.overfitting_since(state.get("history", {}))
+    if since is None:
+        return "", False
+    return (
+        f"Overfitting since epoch {since}: val_loss keeps rising while the training loss "
+        "keeps falling, so the model is memorising the training part instead of learning "
+        "the pattern. More dropout, fewer units, L2, or early stopping help.",
+        True,
+    )
+
+
+def classification_table(scores: dict[str, Any]) -> html.Div:
+    """Accuracy and per-class precision, recall, F1 on the test part."""
+    rows = [
+        html.Tr(
+            [
+                html.Th(f"class {r['class']}"),
+                html.Td(f"{r['precision']:.2f}"),
+                html.Td(f"{r['recall']:.2f}"),
+                html.Td(f"{r['f1']:.2f}"),
+                html.Td(r["support"]),
+            ]
+        )
+        for r in scores["per_class"]
+    ]
+    head = html.Tr(
+        [
+            html.Th("test part"),
+            html.Th("precision"),
+            html.Th("recall"),
+            html.Th("F1"),
+            html.Th("sequences"),
+        ]
+    )
+    table = dbc.Table(
+        [html.Thead(head), html.Tbody(rows)], size="sm", hover=True, className="metrics mb-1"
+    )
+    verdict = html.P(
+        f"Accuracy {scores['accuracy'] * 100:.1f} % on the test sequences.",
+        className="verdict mb-1",
+    )
+    return html.Div([table, verdict], className="metrics-row")

@@ -163,3 +163,21 @@ def _check_classify(config: TrainConfig, n_rows: int, dataset_name: str) -> list
     if config.stateful:
         problems.append("Stateful mode is for forecasting one long series, not classification.")
     return problems
+
+
+def advice(config: TrainConfig) -> list[str]:
+    """Settings that will train but that the tuning guides warn about, in a sentence each."""
+    notes = []
+    if config.scaling == "none":
+        notes.append(
+            "Scaling is off: raw values far from [-1, 1] saturate the LSTM's gates, so the "
+            "loss may stall or explode. The guides scale first (min-max or z-score)."
+        )
+    if config.activation == "relu":
+        notes.append(
+            "relu inside an LSTM lets the state grow without bound: if the loss jumps or "
+            "turns NaN, lower the learning rate."
+        )
+    if config.optimizer == "sgd" and config.learning_rate < 5e-3:
+        notes.append("SGD usually needs a larger learning rate than Adam, around 1e-2.")
+    return notes

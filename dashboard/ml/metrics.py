@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 
@@ -64,7 +66,7 @@ def overfitting_since(history: dict[str, list[float]], run: int = 3) -> int | No
 
 def classification_scores(
     labels: np.ndarray, predicted: np.ndarray, classes: list[str]
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Accuracy, the confusion matrix (rows: true class) and per-class precision/recall/F1."""
     from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 

@@ -42,6 +42,8 @@ class Choice:
 
     def coerce(self, value: Any) -> Any:
         """`value` if it is one of the options (by value or its text), else the default."""
+        if value is None:
+            return self.default
         for option, _ in self.options:
             if value == option or str(value).lower() == str(option).lower():
                 return option

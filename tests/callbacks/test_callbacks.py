@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from dash import Patch
 
-from callbacks.common import SLIDERS
+from callbacks.common import SETTINGS, control_value
 from dashboard.app import create_app
-from dashboard.ml.params import PARAMS
+from dashboard.ml.config import TrainConfig
 from dashboard.settings import Settings
 from dashboard.store import Store
 
@@ -20,9 +20,10 @@ def functions(settings: Settings) -> dict[str, Any]:
     return app.callback_functions  # type: ignore[attr-defined,no-any-return]
 
 
-def raw_sliders(**values: float) -> list[float]:
-    """Slider positions, defaults unless given (the log slider holds the exponent)."""
-    return [values.get(name, -3 if PARAMS[name].log else PARAMS[name].default) for name in SLIDERS]
+def raw_sliders(**values: Any) -> list[Any]:
+    """What the setting controls hold: defaults unless given (log sliders hold the exponent)."""
+    config = TrainConfig(**values)
+    return [control_value(name, getattr(config, name)) for name in SETTINGS]
 
 
 def test_pick_dataset_offers_numeric_targets(functions: dict[str, Any]) -> None:
@@ -35,11 +36,39 @@ def test_pick_dataset_offers_numeric_targets(functions: dict[str, Any]) -> None:
 
 def test_settings_check_names_the_longest_sequence(functions: dict[str, Any]) -> None:
     meta = functions["pick_dataset"]("builtin:airline", "s1")[0]
-    message, shown = functions["check_settings"](
+    message, shown, color, summary = functions["check_settings"](
         meta, "Passengers", [70, 85], *raw_sliders(seq_len=200)
     )
-    assert shown and "longest sequence that fits is 92" in message
-    assert functions["check_settings"](meta, "Passengers", [70, 85], *raw_sliders()) == ("", False)
+    assert shown and color == "warning" and "longest sequence that fits is 92" in message
+    message, shown, color, summary = functions["check_settings"](
+        meta, "Passengers", [70, 85], *raw_sliders()
+    )
+    assert (message, shown) == ("", False)
+    assert "52,033 parameters" in str(summary)  # the tutorial's model, counted without Keras
+    wide = functions["check_settings"](
+        meta, "Passengers", [70, 85], *raw_sliders(units=512, layers=4)
+    )
+    assert wide[1] and "this server allows at most 1024" in wide[0]
+    raw = functions["check_settings"](meta, "Passengers", [70, 85], *raw_sliders(scaling="none"))
+    assert raw[1] and raw[2] == "info" and "Scaling is off" in raw[0]  # advice, not a refusal
+
+
+def test_preset_sets_every_control_and_says_what_it_shows(functions: dict[str, Any]) -> None:
+    values = functions["apply_preset"]("early")
+    by_name = dict(zip(SETTINGS, values, strict=False))
+    assert by_name["early_stopping"] is True and by_name["patience"] == 5
+    assert by_name["units"] == 256 and by_name["dropout"] == 0.0
+    assert (values[-2] == "builtin:airline" and "early" in values[-1].lower()) or "stops" in values[
+        -1
+    ]
+
+
+def test_changed_settings_are_highlighted(functions: dict[str, Any]) -> None:
+    meta = functions["pick_dataset"]("builtin:sine", "s1")[0]
+    live = {"config": TrainConfig(dropout=0.3).to_dict()}
+    classes = functions["highlight_changes"](live, meta, "value", [70, 85], *raw_sliders())
+    changed = [name for name, c in zip(SETTINGS, classes, strict=True) if "changed" in c]
+    assert changed == ["dropout"]
 
 
 def test_train_streams_whole_history_then_returns_final_state(
@@ -61,13 +90,18 @@ def test_train_streams_whole_history_then_returns_final_state(
     assert record["status"] == "finished" and record["session"] == "s1"
     assert len(record["history"]["loss"]) == 3
 
-    patch, percent, text, status, color, _table, device = functions["show_state"](final)
+    patch, percent, text, status, color, signal, signal_open, _table, device = functions[
+        "show_state"
+    ](final)
+    assert (signal, signal_open) == ("", False)
     assert isinstance(patch, Patch) and percent == 100 and text.startswith("epoch 3/3")
     assert (
         status.startswith("Finished") and color == "success" and device.startswith(("CPU", "GPU"))
     )
     figure, shown = functions["show_predictions"](final, None, "s1")
-    assert [t.name for t in figure.data][-1] == "LSTM" and shown == [final["run_id"], 3]
+    names = [t.name for t in figure.data]
+    assert "LSTM" in names and names[-1] == "forecast past the end"
+    assert shown == [final["run_id"], 3]
     assert functions["show_predictions"](final, shown, "s1")[1] is not None  # unchanged: no_update
 
 
@@ -85,9 +119,10 @@ def test_cancel_keeps_the_curves_and_marks_the_run(
     functions: dict[str, Any], settings: Settings
 ) -> None:
     store = Store(settings.store_dir)
-    store.save_run({"id": "r1", "session": "s1", "status": "running"})
+    run_id = store.new_run_id()
+    store.save_run({"id": run_id, "session": "s1", "status": "running"})
     live = {
-        "run_id": "r1",
+        "run_id": run_id,
         "status": "running",
         "epoch": 4,
         "epochs": 50,
@@ -96,4 +131,4 @@ def test_cancel_keeps_the_curves_and_marks_the_run(
     state = functions["mark_cancelled"](1, live)
     assert state["status"] == "cancelled" and state["history"] == live["history"]
     assert "Cancelled at epoch 4 of 50" in state["message"]
-    assert store.get_run("r1")["status"] == "cancelled"
+    assert store.get_run(run_id)["status"] == "cancelled"

@@ -1,0 +1,87 @@
+"""The run that trains now, among the others: earlier runs faint behind its curves on the
+Training tab, and its curves growing in the Runs tab's overlay."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from dash import Dash, Input, Output, Patch, State, no_update
+
+from dashboard import figures, figures_runs, ids, runs
+from dashboard.store import NotFound, Store
+
+
+def owned(store: Store, session: str, run_ids: list[str | None]) -> list[dict[str, Any]]:
+    """The session's own runs among `run_ids`, once each, in order."""
+    records: list[dict[str, Any]] = []
+    for run_id in dict.fromkeys(r for r in run_ids if r):
+        try:
+            records.append(store.owned_run(run_id, session))
+        except NotFound:
+            continue
+    return records
+
+
+def earlier_runs(
+    store: Store, session: str, current: str, picked: list[str | None]
+) -> list[dict[str, Any]]:
+    """The runs to draw behind `current`: the pinned and selected ones, else the last one."""
+    chosen = [r for r in owned(store, session, picked) if r["id"] != current]
+    if chosen:
+        return chosen
+    before = [r for r in store.list_runs(session) if r["id"] != current and r.get("history")]
+    return before[-1:]
+
+
+def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
+    """Wire the faint earlier runs and the growing overlay."""
+
+    @app.callback(
+        Output(ids.LOSS_GRAPH, "figure", allow_duplicate=True),
+        Output(ids.FAINT_SHOWN, "data"),
+        Input(ids.RUN_STATUS, "data"),
+        State(ids.FAINT_SHOWN, "data"),
+        State(ids.BASELINE, "data"),
+        State(ids.RUNS_TABLE, "selected_row_ids"),
+        State(ids.SESSION, "data"),
+        State(ids.LOG_SCALE, "value"),
+        prevent_initial_call=True,
+    )
+    def earlier_runs_behind(
+        status: str | None,
+        shown: str | None,
+        baseline: str | None,
+        selected: list[str] | None,
+        session: str,
+        log_y: bool,
+    ) -> tuple[Any, Any]:
+        """When a run starts, lay the earlier runs' val_loss faintly under its loss chart."""
+        run_id, _, state = (status or "").partition(":")
+        if state not in runs.ACTIVE or run_id == shown:
+            return no_update, no_update
+        behind = earlier_runs(store, session, run_id, [baseline, *(selected or [])])
+        base = [trace.to_plotly_json() for trace in figures.loss_figure(log_y=log_y).data]
+        patch = Patch()
+        patch["data"] = [*base, *figures_runs.faint_traces(behind)]  # the run's own curves first
+        return patch, run_id
+
+    @app.callback(
+        Output(ids.OVERLAY_LOSS, "figure", allow_duplicate=True),
+        Input(ids.LIVE, "data"),
+        State(ids.OVERLAY_LIVE, "data"),
+        State(ids.TABS, "active_tab"),
+        prevent_initial_call=True,
+    )
+    def follow_live(live: dict[str, Any] | None, shown: dict[str, Any] | None, tab: str) -> Any:
+        """Grow the training run's curves in the overlay, epoch by epoch."""
+        if tab != "runs" or not live or not shown or shown["run_id"] != live.get("run_id"):
+            return no_update
+        arrays = figures.loss_arrays(live.get("history", {}))
+        patch = Patch()
+        for trace, name in zip(shown["traces"], ("val_loss", "loss"), strict=True):
+            patch["data"][trace]["x"] = arrays["x"]
+            patch["data"][trace]["y"] = arrays[name]
+        return patch
+
+    return {"earlier_runs_behind": earlier_runs_behind, "follow_live": follow_live}

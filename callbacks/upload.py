@@ -1,0 +1,224 @@
+"""Uploads: the route's answer into the page, the reading choices, the cleaned dataset, and
+the Data tab's summary and preview. Thin wiring around dashboard.uploads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from dash import Dash, Input, Output, State, ctx, no_update
+
+from callbacks.data import dataset_meta
+from dashboard import ids, uploads
+from dashboard.layout import data_panel, data_report
+from dashboard.ml.reader import DataError
+from dashboard.settings import Settings
+from dashboard.store import NotFound, Store
+from dashboard.uploads import ROW_ORDER, UPLOAD_PREFIX, Recipe
+
+GONE = "This upload is no longer on the server; upload the file again."
+
+
+def recipe_from_controls(
+    target: str,
+    features: list[str] | None,
+    time_choice: str | None,
+    missing: str | None,
+    markers: list[float] | None,
+    duplicates: str | None,
+) -> Recipe:
+    """The Recipe that the Data controls describe."""
+    return Recipe(
+        target=target,
+        features=tuple(f for f in features or [] if f != target),
+        use_time=time_choice != ROW_ORDER,
+        missing=missing or "interpolate",
+        markers=tuple(sorted(float(m) for m in markers or [])),
+        duplicates=duplicates or "keep",
+    )
+
+
+def feature_choice(
+    columns: list[str], target: str | None, chosen: list[str] | None, fresh: bool, upload: bool
+) -> tuple[list[str], list[str]]:
+    """(options, ticked) of the input-feature picker: the numeric columns but the target;
+    a fresh upload ticks some (uploads.preselected), a fresh built-in none; a new target
+    only leaves the list of ticked ones."""
+    others = [c for c in columns if c != target]
+    if not fresh:
+        return others, [c for c in chosen or [] if c in others]
+    return others, uploads.preselected(columns, target or "") if upload else []
+
+
+def choices_for(meta: dict[str, Any] | None) -> tuple[Any, ...]:
+    """Reading-choice outputs for an upload's metadata (None: a built-in, choices hidden)."""
+    if meta is None:
+        return uploads_hidden()
+    markers = data_panel.marker_options(meta["markers"])
+    shown: dict[str, str] = {}
+    return (
+        shown,
+        data_panel.time_options(meta["time_column"]),
+        meta["time_column"] or ROW_ORDER,
+        markers,
+        [],
+        shown if markers else data_panel.HIDDEN,
+        shown if meta["duplicates"] else data_panel.HIDDEN,
+        "keep",
+    )
+
+
+def uploads_hidden() -> tuple[Any, ...]:
+    """Reading-choice outputs for a built-in dataset: the card hidden."""
+    hidden = data_panel.HIDDEN
+    return (hidden, [], None, [], [], hidden, hidden, "keep")
+
+
+def register(app: Dash, settings: Settings, store: Store) -> dict[str, Callable[..., Any]]:
+    """Wire the upload box, the reading choices and the Data tab's views."""
+
+    @app.callback(
+        Output(ids.UPLOAD_LIMIT, "data"),
+        Output(ids.UPLOAD_HINT, "children"),
+        Input(ids.SESSION, "data"),
+    )
+    def show_limit(_session: str) -> tuple[dict[str, int], str]:
+        """Tell the page (and assets/upload.js) the size limit."""
+        limit = {"max_bytes": uploads.limit_bytes(settings), "max_mb": settings.max_upload_mb}
+        return limit, f"CSV, TSV, TXT or XLSX, up to {settings.max_upload_mb} MB"
+
+    @app.callback(
+        Output(ids.UPLOAD_MESSAGE, "children"),
+        Output(ids.UPLOAD_MESSAGE, "color"),
+        Output(ids.UPLOAD_MESSAGE, "is_open"),
+        Output(ids.DATASET_PICKER, "options"),
+        Output(ids.DATASET_PICKER, "value"),
+        Output(ids.TABS, "active_tab", allow_duplicate=True),
+        Input(ids.UPLOAD_RESULT, "data"),
+        State(ids.DATASET_PICKER, "options"),
+        prevent_initial_call=True,
+    )
+    def receive_upload(result: dict[str, Any] | None, options: list[Any]) -> tuple[Any, ...]:
+        """Offer a parsed upload in the dataset picker and pick it; or say what went wrong
+        (the dataset in use stays as it was)."""
+        if not result:
+            return (no_update,) * 6
+        meta = result.get("upload")
+        if not meta:
+            message = result.get("error") or "The upload failed; try again."
+            return message, "danger", True, no_update, no_update, no_update
+        entry = {"label": f"Upload: {meta['name']}", "value": meta["upload"]}
+        others = [o for o in options or [] if o.get("value") != meta["upload"]]
+        time = (
+            f", time column '{meta['time_column']}'" if meta["time_column"] else ", no time column"
+        )
+        message = (
+            f"Read {meta['name']}: {meta['rows']:,} rows, "
+            f"{len(meta['columns'])} numeric columns{time}."
+        )
+        return message, "success", True, [*others, entry], meta["upload"], "data"
+
+    @app.callback(
+        Output(ids.UPLOAD_OPTIONS, "style"),
+        Output(ids.TIME_PICKER, "options"),
+        Output(ids.TIME_PICKER, "value"),
+        Output(ids.MARKER_PICKER, "options"),
+        Output(ids.MARKER_PICKER, "value"),
+        Output(ids.MARKER_BOX, "style"),
+        Output(ids.DUPLICATE_BOX, "style"),
+        Output(ids.DUPLICATE_PICKER, "value"),
+        Input(ids.DATASET_PICKER, "value"),
+        State(ids.SESSION, "data"),
+    )
+    def offer_choices(picked: str | None, session: str) -> tuple[Any, ...]:
+        """Show the reading choices of an upload (time axis, markers, repeats), reset."""
+        if not picked or not picked.startswith(UPLOAD_PREFIX):
+            return uploads_hidden()
+        try:
+            return choices_for(store.upload_meta(session, picked))
+        except NotFound:
+            return uploads_hidden()
+
+    @app.callback(
+        Output(ids.FEATURE_PICKER, "options"),
+        Output(ids.FEATURE_PICKER, "value"),
+        Input(ids.TARGET_PICKER, "options"),
+        Input(ids.TARGET_PICKER, "value"),
+        State(ids.FEATURE_PICKER, "value"),
+        State(ids.DATASET_PICKER, "value"),
+    )
+    def offer_features(
+        columns: list[Any] | None, target: str | None, chosen: list[str] | None, picked: str | None
+    ) -> tuple[list[str], list[str]]:
+        """Offer the other numeric columns as inputs; tick them for a fresh upload."""
+        names = [c["value"] if isinstance(c, dict) else c for c in columns or []]
+        fresh = any(p.endswith(".options") for p in ctx.triggered_prop_ids)
+        is_upload = bool(picked and picked.startswith(UPLOAD_PREFIX))
+        return feature_choice(names, target, chosen, fresh, is_upload)
+
+    @app.callback(
+        Output(ids.DATASET, "data", allow_duplicate=True),
+        Output(ids.DATA_PROBLEM, "children"),
+        Output(ids.DATA_PROBLEM, "is_open"),
+        Input(ids.DATASET_PICKER, "value"),
+        Input(ids.TARGET_PICKER, "value"),
+        Input(ids.FEATURE_PICKER, "value"),
+        Input(ids.TIME_PICKER, "value"),
+        Input(ids.MISSING_PICKER, "value"),
+        Input(ids.MARKER_PICKER, "value"),
+        Input(ids.DUPLICATE_PICKER, "value"),
+        State(ids.SESSION, "data"),
+        prevent_initial_call=True,
+    )
+    def prepare_dataset(
+        picked: str | None, target: str | None, features: list[str] | None, *choices: Any
+    ) -> tuple[Any, str, bool]:
+        """Make the dataset that training uses from the chosen columns and cleaning."""
+        *reading, session = choices
+        if not picked or not target:
+            return no_update, "", False
+        try:
+            if not picked.startswith(UPLOAD_PREFIX):  # a built-in: only the inputs to add
+                meta = dataset_meta(store, picked, session)
+                return {**meta, "features": [f for f in features or [] if f != target]}, "", False
+            if target not in store.upload_meta(session, picked)["columns"]:
+                return no_update, "", False  # the target of the dataset picked before
+            recipe = recipe_from_controls(target, features, *reading)
+            dataset = uploads.build_dataset(store, settings, session, picked, recipe)
+        except NotFound:
+            return no_update, GONE, True
+        except DataError as problem:
+            return no_update, str(problem), True
+        return uploads.dataset_meta(dataset, picked, recipe), "", False
+
+    @app.callback(
+        Output(ids.DATA_REPORT, "children"),
+        Output(ids.PREVIEW, "children"),
+        Input(ids.DATASET, "data"),
+        State(ids.SESSION, "data"),
+    )
+    def show_upload(meta: dict[str, Any] | None, session: str) -> tuple[Any, Any]:
+        """The summary of an upload and the first rows of the data in use."""
+        if not meta:
+            return None, None
+        upload = meta.get("upload") or uploads.upload_of(meta["id"])
+        try:
+            if not upload:
+                frame = store.load_dataset(meta["id"], session).frame
+                return None, data_report.preview_table(frame, len(frame))
+            table = store.load_upload(session, upload)
+        except NotFound:
+            return GONE, None
+        recipe = Recipe.from_dict(meta.get("recipe") or {"target": meta["target"]})
+        missing = uploads.missing_in(table, recipe, table.numeric_columns)
+        report = data_report.report_view(meta, table.report.to_dict(), missing, meta["rows"])
+        return report, data_report.preview_table(table.frame, table.report.rows)
+
+    return {
+        "show_limit": show_limit,
+        "receive_upload": receive_upload,
+        "offer_choices": offer_choices,
+        "offer_features": offer_features,
+        "prepare_dataset": prepare_dataset,
+        "show_upload": show_upload,
+    }

@@ -1,0 +1,157 @@
+"""The page URL: it carries the settings both ways, and a share link opens a run read-only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import Dash, Input, Output, State, html, no_update
+
+from callbacks.common import SETTINGS, config_from_controls, control_id, control_value, setting_deps
+from callbacks.runs import available_files
+from dashboard import figures, figures_runs, ids, runs, share
+from dashboard.layout import results, run_tables, runs_panel, shared_run
+from dashboard.ml.config import TrainConfig
+from dashboard.store import NotFound, Store
+
+# Runs in the browser: rewrite the address bar without a reload or a new history entry.
+REPLACE_URL_JS = """
+function(query) {
+    if (typeof query !== "string") { return window.dash_clientside.no_update; }
+    const url = window.location.pathname + query + window.location.hash;
+    if (url !== window.location.pathname + window.location.search + window.location.hash) {
+        window.history.replaceState(window.history.state, "", url);
+    }
+    return window.dash_clientside.no_update;
+}
+"""
+
+
+def wanted_settings(store: Store, search: str | None, pathname: str | None) -> dict[str, Any]:
+    """The settings a URL asks for: its query, or else the settings of the run it shares."""
+    wanted = share.parse_query(search)
+    run_id = share.shared_run_id(pathname)
+    if wanted or run_id is None:
+        return wanted
+    try:
+        return share.config_settings(store.get_run(run_id).get("config", {}))
+    except NotFound:
+        return {}
+
+
+def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
+    """Wire URL -> controls on load, controls -> URL on change, and the share-link view."""
+
+    @app.callback(
+        *[Output(control_id(name), "value", allow_duplicate=True) for name in SETTINGS],
+        Output(ids.DATASET_PICKER, "value", allow_duplicate=True),
+        Output(ids.SPLIT, "value", allow_duplicate=True),
+        Output(ids.URL_PENDING, "data"),
+        Input(ids.URL, "search"),
+        State(ids.URL, "pathname"),
+        prevent_initial_call="initial_duplicate",
+    )
+    def apply_url(search: str | None, pathname: str | None) -> tuple[Any, ...]:
+        """Set the controls from the URL; anything malformed keeps its default, silently."""
+        wanted = wanted_settings(store, search, pathname)
+        values = [
+            control_value(name, wanted[name]) if name in wanted else no_update for name in SETTINGS
+        ]
+        pending = None
+        if "target" in wanted:
+            dataset = wanted.get("dataset", TrainConfig().dataset)
+            pending = {"dataset": dataset, "target": wanted["target"]}
+        return (
+            *values,
+            wanted.get("dataset", no_update),
+            wanted.get("split", no_update),
+            pending,
+        )
+
+    @app.callback(
+        Output(ids.TARGET_PICKER, "value", allow_duplicate=True),
+        Output(ids.URL_PENDING, "data", allow_duplicate=True),
+        Input(ids.DATASET, "data"),
+        Input(ids.URL_PENDING, "data"),
+        prevent_initial_call=True,
+    )
+    def apply_pending_target(meta: dict[str, Any] | None, pending: dict[str, Any] | None) -> Any:
+        """Once the URL's dataset is loaded, pick the URL's target (if the data has it)."""
+        if not pending or not meta or meta.get("id") != pending.get("dataset"):
+            return no_update, no_update
+        target = pending.get("target")
+        return (target if target in meta.get("columns", []) else no_update), None
+
+    @app.callback(
+        Output(ids.URL_QUERY, "data"),
+        Input(ids.DATASET, "data"),
+        Input(ids.TARGET_PICKER, "value"),
+        Input(ids.SPLIT, "value"),
+        *setting_deps(Input),
+        prevent_initial_call=True,
+    )
+    def url_query(
+        meta: dict[str, Any] | None, target: str | None, split: list[int] | None, *raw: Any
+    ) -> str:
+        """The query that describes the current settings (only those off their default)."""
+        return share.settings_query(config_from_controls(meta, target, split, raw))
+
+    app.clientside_callback(
+        REPLACE_URL_JS,
+        Output(ids.URL_SYNC, "data"),
+        Input(ids.URL_QUERY, "data"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output(ids.SHARED_RUN, "children"),
+        Output(ids.SHARED_RUN, "style"),
+        Output(ids.TABS, "active_tab"),
+        Input(ids.URL, "pathname"),
+    )
+    def show_shared(pathname: str | None) -> tuple[Any, ...]:
+        """A share link (/run/<id>) opens that run read-only on the Runs tab."""
+        if not share.is_share_path(pathname):
+            return None, {"display": "none"}, no_update
+        try:
+            record = store.get_run(share.shared_run_id(pathname) or "")
+        except NotFound:
+            alert = dbc.Alert(
+                "This link leads to no run: it may have been deleted, or the link is cut short.",
+                color="warning",
+            )
+            return alert, {}, "runs"
+        return shared_view(store, record), {}, "runs"
+
+    return {
+        "apply_url": apply_url,
+        "apply_pending_target": apply_pending_target,
+        "url_query": url_query,
+        "show_shared": show_shared,
+    }
+
+
+def shared_view(store: Store, record: dict[str, Any]) -> Any:
+    """The read-only card of a shared run: curves, predictions, scores, settings, files."""
+    saved = store.get_predictions(record["id"])
+    curve = figures_runs.Curve(runs.run_label(record), runs.run_color(record), record["history"])
+    predictions = (
+        figures_runs.run_prediction_figure(record, *saved)
+        if saved is not None
+        else figures.empty_figure("This run has no predictions.")
+    )
+    scores = record.get("scores") or {}
+    if "accuracy" in scores:
+        table = results.classification_table(scores)
+    else:
+        table = results.metrics_table(scores, record.get("device", ""), record.get("parameters", 0))
+    title = f"Shared run #{record.get('number', '?')} · {record.get('dataset_name', '')}"
+    return shared_run.shared_view(
+        title,
+        figures_runs.loss_overlay([curve]),
+        predictions,
+        html.Div([html.P(record.get("message", ""), className="small mb-1"), table]),
+        run_tables.settings_rows(record),
+        runs_panel.download_links(record["id"], available_files(store, record)),
+    )

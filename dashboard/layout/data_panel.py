@@ -1,0 +1,198 @@
+"""Uploads in the page: the drop box, the input-feature picker, and the Data tab with its
+reading choices (the summary and preview views are in data_report). Column names from files
+are plain text children (Dash escapes them); nothing renders HTML or Markdown from a file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from dashboard import ids
+from dashboard.layout.components import labelled
+from dashboard.uploads import ROW_ORDER, UPLOAD_URL
+
+ACCEPT = ".csv,.tsv,.txt,.dat,.xlsx,.xlsm"
+HIDDEN = {"display": "none"}
+MISSING_CHOICES = [
+    {"label": "interpolate", "value": "interpolate"},
+    {"label": "forward fill", "value": "ffill"},
+    {"label": "drop rows", "value": "drop"},
+]
+
+
+# -- left column ---------------------------------------------------------------------------
+
+
+def upload_box() -> html.Div:
+    """The drop box (dcc.Upload; assets/upload.js posts its file to /upload) and its message."""
+    zone = dcc.Upload(
+        id=ids.UPLOAD,
+        children=html.Div(  # static: dcc.Upload does not redraw children changed later
+            [
+                html.Span("Drop a file here or "),
+                html.Button("browse", type="button", className="upload-browse"),
+            ]
+        ),
+        accept=ACCEPT,
+        multiple=False,
+        className="upload-zone",
+    )
+    config: dict[str, Any] = {
+        "data-url": UPLOAD_URL,
+        "data-result": ids.UPLOAD_RESULT,
+        "data-message": ids.UPLOAD_MESSAGE,
+        "data-session": ids.SESSION,
+        "data-limit": ids.UPLOAD_LIMIT,
+    }
+    return html.Div(
+        [
+            html.Div(zone, className="lab-upload", **config),
+            html.Div("CSV, TSV, TXT or XLSX", id=ids.UPLOAD_HINT, className="upload-hint"),
+            dcc.Store(id=ids.UPLOAD_RESULT),
+            dcc.Store(id=ids.UPLOAD_LIMIT),
+            dbc.Alert(
+                id=ids.UPLOAD_MESSAGE,
+                is_open=False,
+                color="info",
+                className="py-1 px-2 mt-1 mb-0 upload-message",
+            ),
+            dbc.Alert(
+                id=ids.DATA_PROBLEM,
+                is_open=False,
+                color="warning",
+                className="py-1 px-2 mt-1 mb-0 upload-message",
+            ),
+        ],
+        className="control",
+    )
+
+
+def feature_picker() -> html.Div:
+    """The input features: other numeric columns fed to the model beside the target."""
+    return labelled(
+        "Inputs",
+        ids.FEATURE_PICKER,
+        "Extra columns the model reads beside the target's own past (multivariate input). "
+        "Leave empty to learn from the target alone. Type to search long column lists.",
+        dcc.Dropdown(
+            id=ids.FEATURE_PICKER,
+            multi=True,
+            searchable=True,
+            placeholder="the target only",
+            className="feature-picker",
+            maxHeight=260,
+        ),
+    )
+
+
+# -- Data tab ------------------------------------------------------------------------------
+
+
+def reading_choices() -> dbc.Card:
+    """Time axis, missing values, marker values, repeated timestamps (uploads only)."""
+    return dbc.Card(
+        dbc.CardBody(
+            dbc.Row(
+                [
+                    dbc.Col(_time_choice(), md=3),
+                    dbc.Col(_missing_choice(), md="auto"),
+                    dbc.Col(_marker_choice(), md="auto", id=ids.MARKER_BOX),
+                    dbc.Col(_duplicate_choice(), md="auto", id=ids.DUPLICATE_BOX),
+                ],
+                className="g-3 align-items-start",
+            ),
+            className="py-2",
+        ),
+        id=ids.UPLOAD_OPTIONS,
+        className="mb-2 reading-choices",
+        style=HIDDEN,
+    )
+
+
+def _time_choice() -> html.Div:
+    return labelled(
+        "Time axis",
+        ids.TIME_PICKER,
+        "The column that orders the rows in time, or none: the rows in the order of the file.",
+        dcc.Dropdown(id=ids.TIME_PICKER, clearable=False, searchable=False),
+    )
+
+
+def _missing_choice() -> html.Div:
+    return labelled(
+        "Missing values",
+        ids.MISSING_PICKER,
+        "How empty cells in the chosen columns are filled before windowing: a straight line "
+        "between neighbours, the last value before the gap, or leaving out the whole row.",
+        dbc.RadioItems(
+            id=ids.MISSING_PICKER, options=MISSING_CHOICES, value="interpolate", inline=True
+        ),
+    )
+
+
+def _marker_choice() -> html.Div:
+    return labelled(
+        "Treat as missing",
+        ids.MARKER_PICKER,
+        "Values that stand apart from the rest of a column, like -200 in sensor logs, often "
+        "mean 'no reading'. Tick them to treat them as missing values.",
+        dbc.Checklist(id=ids.MARKER_PICKER, options=[], value=[], inline=True),
+    )
+
+
+def _duplicate_choice() -> html.Div:
+    return labelled(
+        "Repeated timestamps",
+        ids.DUPLICATE_PICKER,
+        "Rows that share a timestamp: keep every row, or average them into one.",
+        dbc.RadioItems(
+            id=ids.DUPLICATE_PICKER,
+            options=[
+                {"label": "keep all", "value": "keep"},
+                {"label": "average", "value": "mean"},
+            ],
+            value="keep",
+            inline=True,
+        ),
+    )
+
+
+def data_tab(graph: Component) -> html.Div:
+    """Reading choices, then the summary beside the target plot, then the first rows."""
+    return html.Div(
+        [
+            reading_choices(),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            html.Div(id=ids.DATA_SUMMARY, className="mb-2"),
+                            html.Div(id=ids.DATA_REPORT),
+                        ],
+                        lg=4,
+                        className="data-report",
+                    ),
+                    dbc.Col(graph, lg=8),
+                ],
+                className="g-2 mb-2",
+            ),
+            html.Div(id=ids.PREVIEW, className="preview"),
+        ]
+    )
+
+
+# -- views filled by callbacks -----------------------------------------------------------
+
+
+def time_options(time_column: str | None) -> list[dict[str, str]]:
+    """The time-axis choices: the detected column (if any) and row order."""
+    options = [{"label": f"{time_column} (detected)", "value": time_column}] if time_column else []
+    return [*options, {"label": "none: row order", "value": ROW_ORDER}]
+
+
+def marker_options(markers: list[float]) -> list[dict[str, Any]]:
+    """One tick box per value offered as a missing-value marker."""
+    return [{"label": f"{value:g}", "value": value} for value in markers]

@@ -1,0 +1,217 @@
+"""What a run exports, free of Dash and TensorFlow: a train.py that reproduces it in plain
+Keras (zipped with its data), its predictions as CSV, and the run as JSON.
+
+The train.py is ml/script_template.py with its settings block and docstring filled in. The
+template mirrors ml/windows.py, sequences.py, model.py and train.py in plain Keras, numpy,
+pandas and scikit-learn; it is never imported by the app (the web process stays free of
+TensorFlow), but tests import it to check that it builds the same windows and model.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+import time
+import zipfile
+from collections.abc import Iterable, Sequence
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dashboard.ml.config import TrainConfig
+from dashboard.ml.data import BUILTIN_PREFIX, BUILTINS, Dataset
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets run as a formula
+SETTINGS_BLOCK = re.compile(
+    r"# --- settings \(written by LSTM Lab\) ---\n.*?# --- end of settings ---\n", re.S
+)
+PRIVATE_KEYS = ("session",)  # never leaves the server: it would open the owner's other runs
+
+
+def neutralise(cell: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula, made inert with a leading
+    quote. Numbers stay numbers (a negative number is not a formula)."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_START):
+        return "'" + cell
+    return cell
+
+
+def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
+    """CSV with every text cell, the header included, neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([neutralise(str(name)) for name in header])
+    writer.writerows([neutralise(cell) for cell in row] for row in rows)
+    return buffer.getvalue()
+
+
+# predictions ---------------------------------------------------------------------
+def predictions_csv(record: dict[str, Any], predictions: np.ndarray) -> str:
+    """Predictions vs actual on the test part: one row per window (forecasts: time,
+    actual, predicted and naive for each step ahead; classification: the classes)."""
+    predictions = np.asarray(predictions, dtype=np.float64)
+    if predictions.ndim == 1:
+        predictions = predictions[:, None]
+    if "series" not in record:  # classification: (predicted, true) class codes
+        classes = [str(c) for c in record.get("classes") or []]
+
+        def name(code: float) -> Any:
+            return classes[int(code)] if 0 <= code < len(classes) else code
+
+        rows = [[i + 1, name(p), name(t)] for i, (p, t) in enumerate(predictions[:, :2])]
+        return csv_text(["sequence", "predicted class", "true class"], rows)
+    series = record["series"]
+    y = np.asarray(series["y"], dtype=np.float64)
+    x = series.get("x") or list(range(len(y)))
+    start, steps = int(record["test_start"]), predictions.shape[1]
+    header = ["time" if series.get("x") else "step"]
+    for h in range(1, steps + 1):
+        suffix = f" t+{h}" if steps > 1 else ""
+        header += [f"actual{suffix}", f"predicted{suffix}"]
+    header.append("naive (last value)")
+    rows = []
+    for i, predicted in enumerate(predictions):
+        row_at = start + i
+        cells: list[Any] = [x[row_at]]
+        for h, value in enumerate(predicted):
+            cells += [_number(y[row_at + h]) if row_at + h < len(y) else "", _number(value)]
+        rows.append([*cells, _number(y[row_at - 1])])
+    return csv_text(header, rows)
+
+
+def _number(value: float) -> Any:
+    return float(value) if math.isfinite(value) else ""
+
+
+# run JSON --------------------------------------------------------------------------
+def run_json(record: dict[str, Any], latest: tuple[int, np.ndarray] | None = None) -> str:
+    """The run record (without the owner's session) and its latest predictions, as JSON."""
+    data = {k: v for k, v in record.items() if k not in PRIVATE_KEYS}
+    if latest is not None:
+        epoch, values = latest
+        data["predictions"] = {"epoch": int(epoch), "values": np.asarray(values).tolist()}
+    return json.dumps(_finite(data), indent=1, allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    """JSON-safe: NaN and infinities become null, tuples and arrays lists."""
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_finite(v) for v in value]
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+# the train.py bundle -----------------------------------------------------------------
+def used_columns(config: TrainConfig, dataset: Dataset | None) -> list[str]:
+    """The columns a run trained on, target (or label) first, as Dataset.values picks them."""
+    features = list(config.features)
+    if dataset is not None and dataset.task == "classify" and not features:
+        features = [c for c in dataset.numeric_columns if c != config.target]
+    return [config.target, *[f for f in features if f != config.target]]
+
+
+def data_file_name(record: dict[str, Any]) -> str:
+    """The name of the data file beside train.py: the built-in example's key, or the
+    upload's name (the file is plain CSV either way, as the app read it)."""
+    dataset_id = str(record.get("config", {}).get("dataset", ""))
+    key = dataset_id.removeprefix(BUILTIN_PREFIX)
+    if dataset_id.startswith(BUILTIN_PREFIX) and key in BUILTINS:
+        return f"{key}.csv"
+    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", str(record.get("dataset_name", "data")))
+    return (re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._") or "data")[:60] + ".csv"
+
+
+def data_csv(frame: pd.DataFrame, columns: Sequence[str]) -> str:
+    """The columns a run used (and the time index, if any) as plain CSV, text neutralised."""
+    out = frame[list(columns)].copy()
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    keep_index = not isinstance(out.index, pd.RangeIndex)
+    if keep_index:
+        out.index = out.index.map(lambda v: neutralise(str(v)))
+        out.index.name = neutralise(str(out.index.name or "index"))
+    return str(out.to_csv(index=keep_index, lineterminator="\n"))
+
+
+def train_script(record: dict[str, Any], columns: Sequence[str], data_file: str) -> str:
+    """A self-contained train.py that trains the run's model with plain Keras."""
+    template = resources.files("dashboard.ml").joinpath("script_template.py").read_text("utf-8")
+    config = TrainConfig.from_dict(record.get("config", {})).to_dict()
+    block = "\n".join(
+        [
+            "# --- settings (written by LSTM Lab) ---",
+            f"CONFIG: dict[str, Any] = {_literal(config)}",
+            f"DATA_FILE = {data_file!r}",
+            f"COLUMNS = {[neutralise(str(c)) for c in columns]!r}  # target (or label) first",
+            f"APP_SCORES: dict[str, float] = {_literal(_app_scores(record))}",
+            "# --- end of settings ---\n",
+        ]
+    )
+    body = SETTINGS_BLOCK.sub(lambda _: block, template, count=1)
+    _, _, rest = body.partition("\n")  # the template's own docstring line
+    return _docstring(record, data_file) + rest
+
+
+def _literal(mapping: dict[str, Any]) -> str:
+    """A dict as Python source, one key per line (every key and value through repr)."""
+    lines = [f"    {key!r}: {value!r}," for key, value in mapping.items()]
+    return "{\n" + "\n".join(lines) + "\n}" if lines else "{}"
+
+
+def _app_scores(record: dict[str, Any]) -> dict[str, float]:
+    scores = record.get("scores") or {}
+    found = {
+        "accuracy": scores.get("accuracy"),
+        "test MAE": (scores.get("model") or {}).get("mae"),
+        "test RMSE": (scores.get("model") or {}).get("rmse"),
+        "naive MAE": (scores.get("naive") or {}).get("mae"),
+        "skill %": scores.get("skill"),
+    }
+    return {k: round(float(v), 6) for k, v in found.items() if isinstance(v, int | float)}
+
+
+def _plain(text: Any, limit: int = 80) -> str:
+    """User text made safe inside a docstring: no quotes, backslashes or line breaks."""
+    return re.sub(r"[^\w .,:;()+#/=-]", "?", str(text))[:limit]
+
+
+def _docstring(record: dict[str, Any], data_file: str) -> str:
+    config = record.get("config", {})
+    created = time.strftime("%Y-%m-%d %H:%M", time.localtime(record.get("created", 0)))
+    builtin = str(config.get("dataset", "")).startswith(BUILTIN_PREFIX)
+    origin = "the built-in example" if builtin else "your upload, as LSTM Lab read it"
+    return (
+        f'"""Reproduce LSTM Lab run #{record.get("number", "?")} ({record["id"]}) with plain '
+        "Keras.\n\n"
+        f"Data: {_plain(record.get('dataset_name', ''))}, target {_plain(config.get('target'))}"
+        f"; trained {created} on {_plain(record.get('device', 'CPU'))}.\n"
+        f"The data file {data_file} ({origin}) must lie beside this script.\n\n"
+        '    pip install "tensorflow>=2.16" numpy pandas scikit-learn\n'
+        "    python train.py            # --epochs N, --save model.keras, --data FILE\n\n"
+        "The same settings and seed on a CPU with the same library versions give the app's\n"
+        "numbers; a GPU or other versions give close ones.\n"
+        '"""\n'
+    )
+
+
+def bundle(record: dict[str, Any], dataset: Dataset | None) -> bytes:
+    """A zip of train.py and, when the dataset is still on the server, its data file."""
+    config = TrainConfig.from_dict(record.get("config", {}))
+    columns = used_columns(config, dataset)
+    data_file = data_file_name(record)
+    folder = f"lstm-lab-run-{record['id']}"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{folder}/train.py", train_script(record, columns, data_file))
+        if dataset is not None:
+            archive.writestr(f"{folder}/{data_file}", data_csv(dataset.frame, columns))
+    return buffer.getvalue()

@@ -1,0 +1,195 @@
+"""Links: settings in the page URL, a run's share link, and the per-run download routes.
+
+A run's id is its share secret (16 characters from secrets.token_urlsafe): whoever holds
+`/run/<id>` sees that run read-only, and `/runs/<id>/<file>` downloads its files. Anything
+malformed or unknown answers 404 with a short plain sentence, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from flask import Flask, Response, send_file
+
+from dashboard.ml import export
+from dashboard.ml.config import TrainConfig
+from dashboard.ml.data import BUILTIN_PREFIX, BUILTINS
+from dashboard.ml.params import CHOICES, PARAMS
+from dashboard.store import NotFound, Store, valid_run_id
+
+log = logging.getLogger(__name__)
+SHARED = re.compile(r"^/run/([A-Za-z0-9_-]{16})/?$")
+DOWNLOADS = {
+    "model.keras": "application/octet-stream",
+    "predictions.csv": "text/csv; charset=utf-8",
+    "run.json": "application/json",
+    "train.zip": "application/zip",
+}
+MAX_TEXT = 200  # longest dataset or target name taken from a URL
+
+
+def share_path(run_id: str) -> str:
+    """The read-only link of a run (relative to the site)."""
+    return f"/run/{run_id}"
+
+
+def download_path(run_id: str, name: str) -> str:
+    """Where one of a run's files downloads from."""
+    return f"/runs/{run_id}/{name}"
+
+
+def is_share_path(pathname: str | None) -> bool:
+    """True for any /run/... path (well-formed or not)."""
+    return (pathname or "").startswith("/run/")
+
+
+def shared_run_id(pathname: str | None) -> str | None:
+    """The run id of a share link's path, or None for any other path."""
+    match = SHARED.match(pathname or "")
+    return match.group(1) if match else None
+
+
+# settings <-> URL ---------------------------------------------------------------------
+def settings_query(config: TrainConfig) -> str:
+    """'?units=32&dropout=0.3&dataset=builtin:airline&target=...': the settings that differ
+    from the defaults, and the data (built-in datasets only: uploads stay private)."""
+    default = TrainConfig()
+    pairs: list[tuple[str, str]] = []
+    builtin = BUILTINS.get(config.dataset.removeprefix(BUILTIN_PREFIX))
+    if config.dataset.startswith(BUILTIN_PREFIX) and builtin is not None:
+        if config.dataset != default.dataset:
+            pairs.append(("dataset", config.dataset))
+        if config.target != builtin.target:
+            pairs.append(("target", config.target))
+    if (config.train_pct, config.val_pct) != (default.train_pct, default.val_pct):
+        pairs.append(("split", f"{config.train_pct}-{config.train_pct + config.val_pct}"))
+    for name in (*PARAMS, *CHOICES):
+        value = getattr(config, name)
+        if value != getattr(default, name):
+            pairs.append((name, f"{value:g}" if isinstance(value, float) else str(value).lower()))
+    return "?" + urlencode(pairs, safe=":") if pairs else ""
+
+
+def config_settings(config: dict[str, Any]) -> dict[str, Any]:
+    """A run's settings as parse_query gives them (built-in datasets only)."""
+    full = TrainConfig.from_dict(config)
+    found: dict[str, Any] = {name: getattr(full, name) for name in (*PARAMS, *CHOICES)}
+    if full.dataset.startswith(BUILTIN_PREFIX):
+        found |= {"dataset": full.dataset, "target": full.target}
+    found["split"] = [full.train_pct, full.train_pct + full.val_pct]
+    return found
+
+
+def parse_query(search: str | None) -> dict[str, Any]:
+    """The settings a URL's query carries, each checked on its own: numbers clamped to
+    their range, unknown choices, names and malformed values left out (defaults stay)."""
+    raw = {k: v[-1] for k, v in parse_qs((search or "").lstrip("?")).items() if v}
+    found: dict[str, Any] = {}
+    for name, text in raw.items():
+        value = _setting(name, text)
+        if value is not None:
+            found[name] = value
+    dataset = raw.get("dataset", "")
+    if dataset.removeprefix(BUILTIN_PREFIX) in BUILTINS and dataset.startswith(BUILTIN_PREFIX):
+        found["dataset"] = dataset
+    if 0 < len(raw.get("target", "")) <= MAX_TEXT:
+        found["target"] = raw["target"]
+    split = _split(raw.get("split", ""))
+    if split:
+        found["split"] = split
+    return found
+
+
+def _setting(name: str, text: str) -> Any:
+    if name in CHOICES:
+        value = CHOICES[name].coerce(text)
+        return value if str(value).lower() == text.lower() else None
+    if name not in PARAMS or len(text) > 32:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return PARAMS[name].clamp(number) if math.isfinite(number) else None
+
+
+def _split(text: str) -> list[int] | None:
+    try:
+        train_end, val_end = (int(part) for part in text.split("-"))
+    except ValueError:
+        return None
+    if 10 <= train_end < val_end <= 95 and train_end % 5 == 0 and val_end % 5 == 0:
+        return [train_end, val_end]
+    return None
+
+
+# download routes ----------------------------------------------------------------------
+def register_routes(server: Flask, store: Store) -> None:
+    """Add GET /runs/<id>/<file> for model.keras, predictions.csv, run.json, train.zip;
+    anything else under /runs/ is a plain 404."""
+
+    @server.get("/runs/<run_id>/<name>")
+    def download(run_id: str, name: str) -> Response:
+        if name not in DOWNLOADS or not valid_run_id(run_id):
+            return plain("No such file.", 404)
+        try:
+            record = store.get_run(run_id)
+            return _file(store, record, name)
+        except NotFound as missing:
+            return plain(missing.args[0] if missing.args[0] != run_id else "No such run.", 404)
+        except Exception:  # the log gets the traceback, the visitor a sentence
+            log.exception("download %s of run %s failed", name, run_id)
+            return plain("Sorry, this file could not be prepared.", 500)
+
+    @server.get("/runs/<path:rest>")
+    def elsewhere(rest: str) -> Response:
+        return plain("No such file.", 404)
+
+
+def plain(text: str, status: int) -> Response:
+    """A short plain-text answer."""
+    return Response(text + "\n", status=status, mimetype="text/plain")
+
+
+def _file(store: Store, record: dict[str, Any], name: str) -> Response:
+    run_id = record["id"]
+    filename = f"lstm-lab-run-{record.get('number', '')}-{run_id}-{name}".replace("--", "-")
+    if name == "model.keras":
+        path = store.artifact_path(run_id, name)
+        if not path.is_file():
+            raise NotFound("This run has no saved model (it did not finish training).")
+        response = send_file(path, DOWNLOADS[name], as_attachment=True, download_name=filename)
+    else:
+        body = BUILDERS[name](store, record)
+        response = Response(body, mimetype=DOWNLOADS[name])
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _predictions(store: Store, record: dict[str, Any]) -> str:
+    saved = store.get_predictions(record["id"])
+    if saved is None:
+        raise NotFound("This run has no predictions yet.")
+    return export.predictions_csv(record, saved[1])
+
+
+def _bundle(store: Store, record: dict[str, Any]) -> bytes:
+    try:
+        dataset = store.load_dataset(record["config"]["dataset"], record["session"])
+    except NotFound:  # an upload that is gone: the script alone, naming the file
+        dataset = None
+    return export.bundle(record, dataset)
+
+
+BUILDERS: dict[str, Callable[[Store, dict[str, Any]], str | bytes]] = {
+    "predictions.csv": _predictions,
+    "run.json": lambda store, record: export.run_json(record, store.get_predictions(record["id"])),
+    "train.zip": _bundle,
+}

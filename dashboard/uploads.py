@@ -1,0 +1,275 @@
+"""Uploads: the POST /upload route, and turning a parsed upload into a trainable Dataset.
+
+Dash-free. The page posts the chosen file as multipart form data (assets/upload.js), so a
+50 MB file never becomes a base64 string inside a callback body: Werkzeug spools the part to
+a temporary file on disk, the route checks the size limit before reading anything, and
+`dashboard.ml.reader` parses the bytes (never executed, evaluated or unpickled). The parsed
+table lives in the store under (session, content hash); the page keeps only ids and column
+names. The user's choices (target, inputs, time axis, missing values, markers) make a
+`Recipe`, and each recipe is cleaned into its own dataset that a job process can load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from dataclasses import asdict, dataclass, replace
+from pathlib import PurePosixPath
+from typing import Any
+
+import numpy as np
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from dashboard.ml.data import Dataset
+from dashboard.ml.reader import DataError, ParsedTable, ReadOptions, clean, read_table
+from dashboard.settings import Settings
+from dashboard.store import NotFound, Store
+
+log = logging.getLogger(__name__)
+
+UPLOAD_URL = "/upload"
+UPLOAD_PREFIX = "upload:"
+ROW_ORDER = " row order"  # the time choice "none": column names never start with a blank
+MAX_PRESELECTED = 8  # input features ticked for a fresh upload; the rest stay offered
+MULTIPART_SLACK = 64 * 1024  # form fields and part headers around the file itself
+MAX_NAME = 120
+_SESSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+class UploadRefused(Exception):
+    """The request cannot be taken; the message is for the page, `status` for HTTP."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How a parsed upload becomes a series: the choices the user made in the page."""
+
+    target: str
+    features: tuple[str, ...] = ()
+    use_time: bool = True  # False: ignore the time column, rows in file order
+    missing: str = "interpolate"  # "interpolate" | "ffill" | "drop"
+    markers: tuple[float, ...] = ()  # values that mean "missing", e.g. (-200.0,)
+    duplicates: str = "keep"  # "keep" | "mean" (repeated timestamps)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Recipe:
+        """The recipe kept in the page's dataset metadata (lists back to tuples)."""
+        values = dict(data)
+        values["features"] = tuple(values.get("features", ()))
+        values["markers"] = tuple(float(m) for m in values.get("markers", ()))
+        return cls(**values)
+
+    @property
+    def columns(self) -> list[str]:
+        """The target first, then the input features."""
+        return [self.target, *[f for f in self.features if f != self.target]]
+
+    @property
+    def is_default(self) -> bool:
+        """True when cleaning the chosen columns equals picking them from the default dataset
+        (every step of the default cleaning works column by column)."""
+        return (self.use_time, self.missing, self.markers, self.duplicates) == (
+            True,
+            "interpolate",
+            (),
+            "keep",
+        )
+
+    def options(self, settings: Settings) -> ReadOptions:
+        """The reader's options for this recipe."""
+        return ReadOptions(
+            missing_sentinels=self.markers,
+            missing=self.missing,
+            duplicates=self.duplicates,
+            max_rows=settings.max_rows,
+        )
+
+    def digest(self) -> str:
+        """A short stable hash of the recipe (part of the cleaned dataset's id)."""
+        text = json.dumps(asdict(self), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+# -- limits and names ------------------------------------------------------------------------
+
+
+def limit_bytes(settings: Settings) -> int:
+    """The largest file accepted, in bytes."""
+    return settings.max_upload_mb * 2**20
+
+
+def too_large_message(settings: Settings) -> str:
+    """What the page says when a file is over the limit."""
+    return (
+        f"The file is larger than the {settings.max_upload_mb} MB upload limit; "
+        "upload a smaller file, for example with fewer rows or columns."
+    )
+
+
+def display_name(filename: str) -> str:
+    """The file's own name without any folder part, shortened; shown as plain text only."""
+    name = PurePosixPath(filename.replace("\\", "/")).name.strip() or "upload"
+    return name if len(name) <= MAX_NAME else name[: MAX_NAME - 1] + "…"
+
+
+def check_session(session: str) -> str:
+    """The session id if it looks like one the page made; raises UploadRefused."""
+    if not isinstance(session, str) or not _SESSION.match(session):
+        raise UploadRefused("This page has no session; reload the page and upload again.", 403)
+    return session
+
+
+# -- ingesting -------------------------------------------------------------------------------
+
+
+def ingest(
+    store: Store, settings: Settings, session: str, data: bytes, filename: str
+) -> dict[str, Any]:
+    """Parse an uploaded file, keep it for `session`, and return its metadata for the page.
+
+    Raises DataError (the file) or UploadRefused (the request) with a sentence for the page.
+    """
+    check_session(session)
+    if len(data) > limit_bytes(settings):
+        raise UploadRefused(too_large_message(settings), 413)
+    name = display_name(filename)
+    upload_id = UPLOAD_PREFIX + hashlib.sha256(data).hexdigest()[:24]
+    try:
+        known = store.upload_meta(session, upload_id)
+        if known["name"] == name:
+            return known  # the same file again: already parsed
+    except NotFound:
+        pass
+    table = read_table(data, name, ReadOptions(max_rows=settings.max_rows))
+    meta = upload_meta(upload_id, name, table)
+    default = Recipe(target=table.numeric_columns[0], features=tuple(table.numeric_columns[1:]))
+    frame = clean(table, default.columns, default.options(settings))
+    store.save_dataset(session, Dataset(upload_id, name, frame, default.target, _source(name)))
+    store.save_upload(session, upload_id, table, meta)
+    log.info("upload %s: %s, %d rows", upload_id, name, table.report.rows)
+    return meta
+
+
+def upload_meta(upload_id: str, name: str, table: ParsedTable) -> dict[str, Any]:
+    """The small JSON the page keeps about an upload (column names, counts; never data)."""
+    report = table.report
+    markers = sorted({v for values in report.sentinel_candidates.values() for v in values})
+    return {
+        "upload": upload_id,
+        "name": name,
+        "rows": report.rows,
+        "columns": list(table.numeric_columns),
+        "time_column": table.time_column,
+        "markers": markers,
+        "duplicates": report.duplicate_timestamps,
+    }
+
+
+def upload_of(dataset_id: str) -> str | None:
+    """The upload id that a dataset id comes from ('upload:<hash>[:<recipe>]'), or None."""
+    if not dataset_id.startswith(UPLOAD_PREFIX):
+        return None
+    return ":".join(dataset_id.split(":")[:2])
+
+
+def preselected(columns: list[str], target: str) -> list[str]:
+    """The input features ticked for a fresh upload: the other numeric columns, at most
+    MAX_PRESELECTED of them."""
+    return [c for c in columns if c != target][:MAX_PRESELECTED]
+
+
+def build_dataset(
+    store: Store, settings: Settings, session: str, upload_id: str, recipe: Recipe
+) -> Dataset:
+    """The dataset that `recipe` makes of an upload, saved for this session.
+
+    Raises NotFound (not this session's upload) or DataError (nothing usable remains).
+    """
+    meta = store.upload_meta(session, upload_id)
+    if recipe.is_default:  # the default dataset already holds every column, cleaned alike
+        return store.load_dataset(upload_id, session)
+    table: ParsedTable = store.load_upload(session, upload_id)
+    if not recipe.use_time:
+        table = replace(table, time_column=None)
+    frame = clean(table, recipe.columns, recipe.options(settings))
+    dataset = Dataset(
+        f"{upload_id}:{recipe.digest()}", meta["name"], frame, recipe.target, _source(meta["name"])
+    )
+    store.save_dataset(session, dataset)
+    return dataset
+
+
+def dataset_meta(dataset: Dataset, upload_id: str, recipe: Recipe) -> dict[str, Any]:
+    """What the page keeps about a cleaned upload: id, counts, the chosen columns."""
+    return {
+        "id": dataset.id,
+        "name": dataset.name,
+        "rows": len(dataset.frame),
+        "columns": recipe.columns,
+        "target": recipe.target,
+        "features": recipe.columns[1:],
+        "attribution": dataset.attribution,
+        "description": "",
+        "task": "forecast",
+        "classes": 0,
+        "upload": upload_id,
+        "recipe": asdict(recipe),
+    }
+
+
+def missing_in(
+    table: ParsedTable, recipe: Recipe, columns: list[str] | None = None
+) -> dict[str, int]:
+    """Missing cells per column (the chosen ones unless `columns` says), counting the
+    recipe's markers as missing."""
+    counts = {}
+    for name in recipe.columns if columns is None else columns:
+        values = table.frame[name].to_numpy(dtype=np.float64)
+        missing = np.isnan(values) | np.isin(values, np.asarray(recipe.markers, dtype=float))
+        counts[name] = int(missing.sum())
+    return counts
+
+
+def _source(name: str) -> str:
+    return f"your upload, {name}"
+
+
+# -- the route -------------------------------------------------------------------------------
+
+
+def register_upload_route(server: Flask, settings: Settings, store: Store) -> None:
+    """Add POST /upload (multipart: `file`, `session`) answering {"upload": meta} or
+    {"error": sentence}. A file that cannot be used is still a good request (200); a request
+    without a session or a file is not (403, 400); oversize bodies get 413 before being read."""
+    limit = limit_bytes(settings)
+
+    @server.post(UPLOAD_URL)
+    def upload() -> tuple[Response, int]:
+        if (request.content_length or 0) > limit + MULTIPART_SLACK:
+            return jsonify(error=too_large_message(settings)), 413
+        try:
+            file = request.files.get("file")
+            session = request.form.get("session", "")
+            if file is None:
+                raise UploadRefused("No file arrived; choose a file and try again.")
+            meta = ingest(
+                store, settings, session, file.stream.read(limit + 1), file.filename or ""
+            )
+        except RequestEntityTooLarge:
+            return jsonify(error=too_large_message(settings)), 413
+        except UploadRefused as refused:
+            return jsonify(error=str(refused)), refused.status
+        except DataError as problem:  # the request worked; the file cannot be used
+            return jsonify(error=str(problem)), 200
+        except Exception:  # the page gets a sentence; the log gets the traceback
+            log.exception("upload failed")
+            message = "The file could not be read because of a problem on the server; try again."
+            return jsonify(error=message), 500
+        return jsonify(upload=meta), 200

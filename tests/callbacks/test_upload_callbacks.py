@@ -1,0 +1,223 @@
+"""Upload callbacks called directly, with the real /upload route of the app and real jobs."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from dash import no_update
+from dash._callback_context import context_value
+from dash._utils import AttributeDict
+from flask.testing import FlaskClient
+
+from callbacks.common import SETTINGS, config_from_controls, control_value
+from callbacks.upload import GONE, feature_choice
+from dashboard.app import create_app
+from dashboard.ml.config import TrainConfig, check
+from dashboard.settings import Settings
+from dashboard.store import Store
+from dashboard.uploads import MAX_PRESELECTED, ROW_ORDER
+
+AIR = Path(__file__).resolve().parents[1] / "data" / "messy" / "AirQualityUCI.csv"
+S1, S2 = "c" * 32, "d" * 32
+SINE = {"label": "Sine + noise (synthetic)", "value": "builtin:sine"}
+
+
+@pytest.fixture
+def app_parts(settings: Settings) -> tuple[dict[str, Any], FlaskClient]:
+    app = create_app(settings, warm_up=False)
+    return app.callback_functions, app.server.test_client()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def functions(app_parts: tuple[dict[str, Any], FlaskClient]) -> dict[str, Any]:
+    return app_parts[0]
+
+
+def upload(client: FlaskClient, data: bytes, name: str, session: str = S1) -> dict[str, Any]:
+    """What assets/upload.js writes into the page after posting a file."""
+    response = client.post(
+        "/upload",
+        data={"session": session, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+    return {**response.get_json(), "received": 1}
+
+
+def raw_settings(**values: Any) -> list[Any]:
+    """What the setting controls hold: defaults unless given."""
+    config = TrainConfig(**values)
+    return [control_value(name, getattr(config, name)) for name in SETTINGS]
+
+
+def choose(functions: dict[str, Any], result: dict[str, Any], session: str = S1) -> str:
+    """Upload picked: run the callbacks the picker change triggers; return the upload id."""
+    picked = functions["receive_upload"](result, [SINE])[4]
+    functions["pick_dataset"](picked, session)
+    return str(picked)
+
+
+def test_limit_is_told_to_the_page(functions: dict[str, Any]) -> None:
+    limit, hint = functions["show_limit"](S1)
+    assert limit == {"max_bytes": 50 * 2**20, "max_mb": 50} and "up to 50 MB" in hint
+
+
+def test_a_good_upload_is_offered_picked_and_shown(
+    app_parts: tuple[dict[str, Any], FlaskClient],
+) -> None:
+    functions, client = app_parts
+    result = upload(client, AIR.read_bytes(), "AirQualityUCI.csv")
+    message, color, shown, options, picked, tab = functions["receive_upload"](result, [SINE])
+    assert message == (
+        "Read AirQualityUCI.csv: 9,357 rows, 13 numeric columns, time column 'time'."
+    )
+    assert (color, shown, tab) == ("success", True, "data")
+    assert options == [SINE, {"label": "Upload: AirQualityUCI.csv", "value": picked}]
+    again = functions["receive_upload"](result, options)[3]
+    assert again == options  # the same upload twice is offered once
+
+    style, times, time, markers, ticked, marker_box, dup_box, dups = functions["offer_choices"](
+        picked, S1
+    )
+    assert style == {} and time == "time" and [t["value"] for t in times] == ["time", ROW_ORDER]
+    assert markers == [{"label": "-200", "value": -200.0}] and ticked == []  # offered, not ticked
+    assert marker_box == {} and dup_box == {"display": "none"} and dups == "keep"
+
+    _meta, targets, target, _source, badge = functions["pick_dataset"](picked, S1)
+    assert target == "CO(GT)" and len(targets) == 13 and badge == "dataset: AirQualityUCI.csv"
+    columns, preselected = feature_choice(targets, target, None, fresh=True, upload=True)
+    assert len(columns) == 12 and preselected == columns[:MAX_PRESELECTED]
+
+
+def test_a_bad_upload_says_why_and_keeps_the_dataset(
+    app_parts: tuple[dict[str, Any], FlaskClient],
+) -> None:
+    functions, client = app_parts
+    result = upload(client, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "photo.csv")
+    message, color, shown, options, picked, tab = functions["receive_upload"](result, [SINE])
+    assert message.startswith("This file is not a text table") and color == "danger" and shown
+    assert options is no_update and picked is no_update and tab is no_update
+    empty = functions["receive_upload"](upload(client, b"", "empty.csv"), [SINE])
+    assert empty[0].startswith("The file is empty") and empty[4] is no_update
+
+
+def test_chosen_inputs_and_cleaning_reach_the_training_config(
+    app_parts: tuple[dict[str, Any], FlaskClient],
+) -> None:
+    functions, client = app_parts
+    picked = choose(functions, upload(client, AIR.read_bytes(), "AirQualityUCI.csv"))
+    meta, message, shown = functions["prepare_dataset"](
+        picked, "CO(GT)", ["T", "CO(GT)"], "time", "interpolate", [-200.0], "keep", S1
+    )
+    assert (message, shown) == ("", False)
+    assert meta["features"] == ["T"] and meta["columns"] == ["CO(GT)", "T"]
+    config = config_from_controls(meta, "CO(GT)", [70, 85], tuple(raw_settings()))
+    assert config.dataset == meta["id"] and config.features == ("T",)
+    report, preview = functions["show_upload"](meta, S1)
+    assert "counting -200 as missing" in str(report) and "PT08.S1(CO)" in str(preview)
+    figure, summary, _label = functions["show_series"](meta, "CO(GT)", [70, 85], S1)
+    assert min(figure.data[0].y) > 0 and summary == ""  # the markers are gone from the plot
+
+
+def test_built_in_inputs_make_a_multivariate_config(functions: dict[str, Any]) -> None:
+    meta = functions["prepare_dataset"](
+        "builtin:seattle",
+        "temp_max",
+        ["wind", "precipitation"],
+        None,
+        "interpolate",
+        [],
+        "keep",
+        S1,
+    )[0]
+    assert meta["id"] == "builtin:seattle" and meta["features"] == ["wind", "precipitation"]
+    config = config_from_controls(meta, "temp_max", [70, 85], tuple(raw_settings()))
+    assert config.features == ("wind", "precipitation")
+    assert feature_choice(["a", "b", "c"], "a", None, fresh=True, upload=False) == (["b", "c"], [])
+    assert feature_choice(["a", "b", "c"], "b", ["b", "c"], fresh=False, upload=True) == (
+        ["a", "c"],
+        ["c"],
+    )
+
+
+def test_offer_features_knows_a_fresh_dataset_from_a_new_target(
+    functions: dict[str, Any],
+) -> None:
+    def call(prop: str, *args: Any) -> Any:
+        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": prop, "value": None}]))
+        return functions["offer_features"](*args)
+
+    picked = "upload:x"
+    assert call("target-picker.options", ["a", "b", "c"], "a", None, picked) == (
+        ["b", "c"],
+        ["b", "c"],
+    )
+    assert call("target-picker.value", ["a", "b", "c"], "b", ["b", "c"], picked) == (
+        ["a", "c"],
+        ["c"],
+    )
+
+
+def test_cleaning_problems_are_a_sentence_and_keep_the_dataset(
+    app_parts: tuple[dict[str, Any], FlaskClient],
+) -> None:
+    functions, client = app_parts
+    text = "date,v,w\n" + "\n".join(
+        f"2020-01-{d:02d},{d},{d if d < 5 else ''}" for d in range(1, 29)
+    )
+    picked = choose(functions, upload(client, text.encode(), "sparse.csv"))
+    meta, message, shown = functions["prepare_dataset"](
+        picked, "v", ["w"], ROW_ORDER, "drop", [], "keep", S1
+    )
+    assert meta is no_update and shown and message.startswith("Only 4 rows remain")
+    other = functions["prepare_dataset"](picked, "v", [], None, "drop", [], "keep", S2)
+    assert other == (no_update, GONE, True)  # another session cannot use it
+    assert functions["show_upload"]({"id": picked, "target": "v"}, S2) == (GONE, None)
+
+
+def test_too_short_for_the_sequence_length_is_said_before_training(
+    app_parts: tuple[dict[str, Any], FlaskClient],
+) -> None:
+    functions, client = app_parts
+    text = "date,v\n" + "\n".join(f"2020-01-{d:02d},{d % 5}" for d in range(1, 31))
+    picked = choose(functions, upload(client, text.encode(), "short.csv"))
+    meta = functions["prepare_dataset"](picked, "v", [], "date", "interpolate", [], "keep", S1)[0]
+    config = config_from_controls(meta, "v", [70, 85], tuple(raw_settings(seq_len=50)))
+    problems = check(config, meta["rows"], meta["name"])
+    assert (
+        problems
+        and "short.csv" in problems[0]
+        and "longest sequence that fits is 13" in problems[0]
+    )
+
+
+def test_a_long_upload_is_plotted_reduced(
+    app_parts: tuple[dict[str, Any], FlaskClient],
+) -> None:
+    functions, client = app_parts
+    rows = 100_000
+    frame = pd.DataFrame({"step": np.arange(rows), "y": np.sin(np.arange(rows) / 500.0).round(4)})
+    picked = choose(functions, upload(client, frame.to_csv(index=False).encode(), "long.csv"))
+    meta = functions["prepare_dataset"](picked, "y", [], ROW_ORDER, "ffill", [], "keep", S1)[0]
+    figure = functions["show_series"](meta, "y", [70, 85], S1)[0]
+    assert len(figure.data[0].y) <= 2500 and figure.layout.xaxis.title.text == "row"
+
+
+@pytest.mark.slow
+def test_training_on_an_upload_with_an_input_feature(
+    app_parts: tuple[dict[str, Any], FlaskClient], settings: Settings
+) -> None:
+    functions, client = app_parts
+    picked = choose(functions, upload(client, AIR.read_bytes(), "AirQualityUCI.csv"))
+    meta = functions["prepare_dataset"](
+        picked, "T", ["RH"], "time", "interpolate", [-200.0], "keep", S1
+    )[0]
+    raw = raw_settings(units=8, layers=1, epochs=2, seq_len=12, batch_size=256)
+    final = functions["train"](lambda values: None, 1, S1, "p1", meta, "T", [70, 85], *raw)
+    assert final["status"] == "finished" and final["epoch"] == 2, final["message"]
+    record = Store(settings.store_dir).get_run(final["run_id"])
+    assert record["config"]["features"] == ["RH"] and record["config"]["dataset"] == meta["id"]

@@ -1,0 +1,177 @@
+"""Every knob reaches the Keras model; multi-step forecasts, stateful mode, classification."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from dashboard.ml import evaluate, metrics
+from dashboard.ml.config import TrainConfig, check
+from dashboard.ml.data import load_builtin, sine_frame
+from dashboard.ml.model import build_model
+from dashboard.ml.summary import cudnn_blockers, summarize
+from dashboard.ml.train import Predictor, callbacks_for, reset_states, train
+
+
+def lstms(model: keras.Model) -> list[keras.layers.LSTM]:
+    found = []
+    for layer in model.layers:
+        inner = getattr(layer, "forward_layer", layer)
+        if isinstance(inner, keras.layers.LSTM):
+            found.append(inner)
+    return found
+
+
+def test_regularisation_and_architecture_knobs() -> None:
+    config = TrainConfig(
+        units=32,
+        layers=3,
+        units_schedule="halving",
+        activation="relu",
+        recurrent_dropout=0.1,
+        l1=1e-5,
+        l2=1e-4,
+        recurrent_l2=1e-3,
+        bidirectional=True,
+        dense_units=16,
+        dense_activation="tanh",
+    )
+    model = build_model(config, n_features=2)
+    layers = lstms(model)
+    assert [layer.units for layer in layers] == [32, 16, 8]
+    assert all(layer.activation.__name__ == "relu" for layer in layers)
+    assert all(layer.recurrent_dropout == 0.1 for layer in layers)
+    kernel = layers[0].kernel_regularizer.get_config()
+    assert kernel["l1"] == pytest.approx(1e-5) and kernel["l2"] == pytest.approx(1e-4)
+    assert layers[0].recurrent_regularizer.get_config()["l2"] == pytest.approx(1e-3)
+    assert isinstance(model.layers[0], keras.layers.Bidirectional)
+    head = model.get_layer("dense_head")
+    assert head.units == 16 and head.activation.__name__ == "tanh"
+    # the Dash-free summary counts exactly what Keras builds
+    assert sum(row.parameters for row in summarize(config, 2)) == model.count_params()
+    assert cudnn_blockers(config) == [
+        "activation relu (cuDNN needs tanh)",
+        "recurrent dropout (cuDNN needs 0)",
+    ]
+    assert cudnn_blockers(TrainConfig()) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("adam", keras.optimizers.Adam),
+        ("rmsprop", keras.optimizers.RMSprop),
+        ("sgd", keras.optimizers.SGD),
+    ],
+)
+def test_optimizers(name: str, kind: type) -> None:
+    model = build_model(TrainConfig(optimizer=name, momentum=0.8, learning_rate=0.01), 1)
+    assert isinstance(model.optimizer, kind)
+    if name == "sgd":
+        assert model.optimizer.momentum == pytest.approx(0.8)
+
+
+def test_learning_rate_schedules_and_early_stopping() -> None:
+    cosine = build_model(TrainConfig(lr_schedule="cosine", epochs=10), 1, steps_per_epoch=7)
+    schedule = cosine.optimizer._learning_rate  # the schedule object behind the optimizer
+    assert isinstance(schedule, keras.optimizers.schedules.CosineDecay)
+    assert schedule.decay_steps == 70
+    config = TrainConfig(
+        lr_schedule="plateau", early_stopping=True, patience=4, restore_best=False, stateful=True
+    )
+    kinds = [type(c).__name__ for c in callbacks_for(config, reporter=keras.callbacks.Callback())]
+    assert kinds == ["_ResetStates", "ReduceLROnPlateau", "EarlyStopping", "Callback"]
+    stopper = callbacks_for(config, keras.callbacks.Callback())[2]
+    assert stopper.patience == 4 and stopper.restore_best_weights is False
+
+
+def test_direct_head_and_recursive_roll_out_shapes() -> None:
+    series = sine_frame(points=200).to_numpy()
+    base = {"units": 8, "layers": 1, "dense_units": 0, "seq_len": 10, "epochs": 1, "horizon": 4}
+    direct = train(TrainConfig(**base, forecast_mode="direct"), series)
+    assert direct.predictions.shape[1] == direct.actual.shape[1] == 4
+    assert len(direct.extras["future"]) == len(direct.extras["rollout"]) == 4
+    recursive = train(TrainConfig(**base, forecast_mode="recursive"), series)
+    assert recursive.predictions.shape[1] == 1  # one step out, fed back in
+    assert len(recursive.extras["future"]) == 4
+
+
+def test_recursive_roll_out_feeds_each_prediction_back() -> None:
+    def next_is_last_plus_one(x: np.ndarray) -> np.ndarray:
+        return x[:, -1, :1] + 1.0
+
+    window = np.arange(5, dtype=np.float32)[:, None]  # 0..4
+    config = TrainConfig(horizon=3, forecast_mode="recursive")
+    np.testing.assert_allclose(evaluate.roll_out(next_is_last_plus_one, window, config), [5, 6, 7])
+
+    def three_at_once(x: np.ndarray) -> np.ndarray:
+        return np.tile([[10.0, 20.0, 30.0]], (len(x), 1))
+
+    direct = TrainConfig(horizon=3, forecast_mode="direct")
+    np.testing.assert_allclose(evaluate.roll_out(three_at_once, window, direct), [10, 20, 30])
+
+
+def test_recursive_needs_the_target_alone_and_stateful_needs_full_batches() -> None:
+    [problem] = check(TrainConfig(forecast_mode="recursive", features=("x",)), 1000, "d")
+    assert "needs the target alone" in problem
+    [problem] = check(TrainConfig(stateful=True, batch_size=512, seq_len=50), 300, "d")
+    assert "do not fill one batch of 512" in problem
+
+
+def test_stateful_model_keeps_state_until_reset() -> None:
+    config = TrainConfig(
+        units=4, layers=1, dropout=0.0, dense_units=0, seq_len=5, stateful=True, batch_size=4
+    )
+    model = build_model(config, 1)
+    assert model.layers[0].stateful and model.input_shape == (4, 5, 1)
+    x = np.ones((4, 5, 1), dtype=np.float32)
+    model.predict(x, batch_size=4, verbose=0)
+    state = keras.ops.convert_to_numpy(lstms(model)[0].states[0])
+    assert np.abs(state).sum() > 0
+    reset_states(model)
+    assert np.abs(keras.ops.convert_to_numpy(lstms(model)[0].states[0])).sum() == 0
+    # any number of windows can be predicted: padded to full batches, then cut back
+    assert Predictor(model, config)(np.ones((6, 5, 1), dtype=np.float32)).shape == (6, 1)
+
+
+def test_stateful_training_runs_without_shuffling() -> None:
+    series = sine_frame(points=200).to_numpy()
+    config = TrainConfig(
+        units=4, layers=1, seq_len=10, epochs=2, stateful=True, batch_size=16, dense_units=0
+    )
+    result = train(config, series)
+    assert result.status == "finished" and np.isfinite(result.predictions).all()
+
+
+def test_classification_metrics_on_known_labels() -> None:
+    labels = np.array([0, 0, 1, 1, 2, 2])
+    predicted = np.array([0, 1, 1, 1, 2, 0])
+    scores = metrics.classification_scores(labels, predicted, ["a", "b", "c"])
+    assert scores["accuracy"] == pytest.approx(4 / 6)
+    assert scores["confusion"] == [[1, 1, 0], [0, 2, 0], [1, 0, 1]]
+    b = scores["per_class"][1]
+    assert (b["precision"], b["recall"], b["support"]) == (pytest.approx(2 / 3), 1.0, 2)
+
+
+def test_classifying_ecg_sequences_end_to_end() -> None:
+    dataset = load_builtin("ecg")
+    config = TrainConfig(
+        task="classify", target="label", units=8, layers=1, epochs=2, batch_size=64, dense_units=0
+    )
+    result = train(config, dataset.values("label"))
+    assert result.status == "finished"
+    assert set(result.history) >= {"loss", "val_loss", "accuracy", "val_accuracy"}
+    assert result.scores["classes"] == ["1", "2", "3", "4", "5"]
+    confusion = np.asarray(result.scores["confusion"])
+    assert confusion.shape == (5, 5) and confusion.sum() == len(result.actual) == 76  # 15 %
+
+
+def test_overfitting_signal() -> None:
+    falling = [1.0, 0.8, 0.6, 0.5, 0.4, 0.3]
+    assert (
+        metrics.overfitting_since({"loss": falling, "val_loss": [1.0, 0.7, 0.6, 0.65, 0.7, 0.8]})
+        == 3
+    )
+    assert metrics.overfitting_since({"loss": falling, "val_loss": falling}) is None
+    assert metrics.best_epoch({"val_loss": [3.0, 1.0, 2.0, float("nan")]}) == 2

@@ -1,0 +1,375 @@
+"""Uploads without Dash: the /upload route on a bare Flask app, ingesting, recipes, sessions,
+the Data tab's views and the LTTB reduction. Real files from tests/data; no mocks."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from dashboard import uploads
+from dashboard.figures_data import MAX_PLOT_POINTS, lttb, target_figure
+from dashboard.layout import data_report
+from dashboard.ml.export import csv_text
+from dashboard.ml.reader import DataError
+from dashboard.settings import Settings
+from dashboard.store import NotFound, Store
+from dashboard.uploads import Recipe, build_dataset, ingest
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+AIR = DATA / "messy" / "AirQualityUCI.csv"
+S1, S2 = "a" * 32, "b" * 32
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+NASTY = "<script>alert(1)</script>"
+FORMULA = "=cmd|' /C calc'!A0"
+
+
+def series_csv(rows: int, extra: str = "", value: Any = None) -> bytes:
+    """date,value[,extra] with `rows` hourly rows."""
+    dates = pd.date_range("2020-01-01", periods=rows, freq="h").strftime("%Y-%m-%d %H:%M")
+    head = "date,value" + (f",{extra}" if extra else "")
+    lines = [
+        f"{d},{i if value is None else value}" + (f",{i % 7}" if extra else "")
+        for i, d in enumerate(dates)
+    ]
+    return ("\n".join([head, *lines]) + "\n").encode()
+
+
+@pytest.fixture
+def store(settings: Settings) -> Store:
+    return Store(settings.store_dir)
+
+
+@pytest.fixture
+def client(settings: Settings, store: Store) -> FlaskClient:
+    server = Flask(__name__)
+    uploads.register_upload_route(server, settings, store)
+    return server.test_client()
+
+
+def post(client: FlaskClient, data: bytes, name: str, session: str = S1) -> tuple[int, Any]:
+    """POST a file as the page does; (status, JSON answer)."""
+    response = client.post(
+        uploads.UPLOAD_URL,
+        data={"session": session, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+    return response.status_code, response.get_json()
+
+
+# -- the route -------------------------------------------------------------------------------
+
+
+def test_route_reads_air_quality_and_answers_small_metadata(client: FlaskClient) -> None:
+    status, answer = post(client, AIR.read_bytes(), "AirQualityUCI.csv")
+    meta = answer["upload"]
+    assert status == 200 and meta["upload"].startswith("upload:")
+    assert (meta["rows"], meta["time_column"], meta["markers"]) == (9357, "time", [-200.0])
+    assert meta["columns"][:2] == ["CO(GT)", "PT08.S1(CO)"] and len(meta["columns"]) == 13
+    assert len(str(answer)) < 2000  # names and counts only, never the data
+
+
+def test_route_reads_an_excel_workbook(client: FlaskClient) -> None:
+    frame = pd.DataFrame(
+        {"when": pd.date_range("2021-01-01", periods=40, freq="W"), "sales": np.arange(40.0)}
+    )
+    book = io.BytesIO()
+    frame.to_excel(book, index=False, engine="openpyxl")
+    status, answer = post(client, book.getvalue(), "sales.xlsx")
+    assert status == 200 and answer["upload"]["columns"] == ["sales"]
+    assert answer["upload"]["time_column"] == "when" and answer["upload"]["rows"] == 40
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "status", "message"),
+    [
+        (b"", "empty.csv", 200, "The file is empty"),
+        (PNG, "photo.csv", 200, "not a text table (it contains binary data)"),
+        (b"date,v\n2020-01-01,1\n", "one.csv", 200, "only 1 data row"),
+        (b"name,colour\n" + b"\n".join(b"n%d,red" % i for i in range(20)), "t.csv", 200, "No "),
+        (series_csv(20), "data.json", 200, "Files ending in .json are not supported"),
+    ],
+)
+def test_route_answers_bad_files_with_one_sentence(
+    client: FlaskClient, data: bytes, name: str, status: int, message: str
+) -> None:
+    got, answer = post(client, data, name)
+    assert got == status and message in answer["error"]
+    assert answer["error"].count(". ") == 0 and "Traceback" not in answer["error"]
+
+
+def test_route_refuses_a_missing_session_and_a_missing_file(client: FlaskClient) -> None:
+    assert post(client, series_csv(20), "a.csv", session="")[0] == 403
+    assert post(client, series_csv(20), "a.csv", session="../../etc")[0] == 403
+    response = client.post(uploads.UPLOAD_URL, data={"session": S1})
+    assert response.status_code == 400 and "No file arrived" in response.get_json()["error"]
+
+
+def test_route_refuses_files_over_the_limit_naming_it(store: Store, tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "small", max_upload_mb=1)
+    server = Flask(__name__)
+    uploads.register_upload_route(server, settings, store)
+    client = server.test_client()
+    big = series_csv(120_000)  # about 2.8 MB
+    status, answer = post(client, big, "big.csv")
+    assert status == 413 and "1 MB upload limit" in answer["error"]
+    just_over = b"x" * (2**20 + 1)  # the body passes the header check; the file does not
+    status, answer = post(client, just_over, "over.csv")
+    assert status == 413 and "1 MB" in answer["error"]
+    assert post(client, series_csv(200), "fine.csv")[0] == 200  # a good file still works
+
+
+def test_a_failing_parse_is_a_sentence_and_the_log_gets_the_traceback(
+    client: FlaskClient, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*_args: Any) -> None:
+        raise OSError("disk full")
+
+    store.save_upload = broken  # type: ignore[method-assign]
+    status, answer = post(client, series_csv(30), "a.csv")
+    assert status == 500 and answer == {
+        "error": "The file could not be read because of a problem on the server; try again."
+    }
+    assert "disk full" in caplog.text
+
+
+# -- sessions and storage --------------------------------------------------------------------
+
+
+def test_an_upload_is_only_visible_to_its_session(settings: Settings, store: Store) -> None:
+    meta = ingest(store, settings, S1, series_csv(50, extra="w"), "mine.csv")
+    upload_id = meta["upload"]
+    assert store.load_dataset(upload_id, S1).frame.shape == (50, 2)
+    with pytest.raises(NotFound):
+        store.load_dataset(upload_id, S2)
+    with pytest.raises(NotFound):
+        store.upload_meta(S2, upload_id)
+    with pytest.raises(NotFound):
+        build_dataset(store, settings, S2, upload_id, Recipe("value", missing="drop"))
+    variant = build_dataset(
+        store, settings, S1, upload_id, Recipe("value", ("w",), missing="ffill")
+    )
+    with pytest.raises(NotFound):
+        store.load_dataset(variant.id, S2)
+    other = ingest(store, settings, S2, series_csv(50, extra="w"), "mine.csv")
+    assert other["upload"] == upload_id  # same content, same hash; a separate copy per session
+
+
+def test_datasets_are_on_disk_for_job_processes(settings: Settings, store: Store) -> None:
+    meta = ingest(store, settings, S1, series_csv(40), "a.csv")
+    fresh = Store(settings.store_dir)  # what a job process opens
+    assert fresh.load_dataset(meta["upload"], S1).frame["value"].iloc[-1] == 39
+
+
+def test_the_same_file_twice_is_parsed_once(
+    settings: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = ingest(store, settings, S1, series_csv(40), "a.csv")
+    monkeypatch.setattr(uploads, "read_table", None)  # a second parse would fail
+    assert ingest(store, settings, S1, series_csv(40), "a.csv") == first
+
+
+def test_bad_sessions_are_refused_before_parsing(settings: Settings, store: Store) -> None:
+    with pytest.raises(uploads.UploadRefused, match="reload the page"):
+        ingest(store, settings, "x/../y", series_csv(20), "a.csv")
+
+
+# -- bad and odd content -------------------------------------------------------------------
+
+
+def test_all_nan_column_is_not_offered_and_inf_is_missing(settings: Settings, store: Store) -> None:
+    dates = pd.date_range("2020-01-01", periods=30, freq="D").strftime("%Y-%m-%d")
+    lines = [f"{d},{i},,{'inf' if i == 5 else i * 2}" for i, d in enumerate(dates)]
+    meta = ingest(store, settings, S1, ("date,v,empty,w\n" + "\n".join(lines)).encode(), "a.csv")
+    assert meta["columns"] == ["v", "w"]
+    frame = build_dataset(store, settings, S1, meta["upload"], Recipe("w", ("v",))).frame
+    assert np.isfinite(frame.to_numpy()).all() and frame["w"].iloc[5] == pytest.approx(10.0)
+
+
+def test_html_and_formula_column_names_stay_verbatim_text(settings: Settings, store: Store) -> None:
+    text = f'date,"{NASTY}",{FORMULA}\n' + "\n".join(
+        f"2020-01-{d:02d},{d},{d * 2}" for d in range(1, 29)
+    )
+    meta = ingest(store, settings, S1, text.encode(), "x.csv")
+    assert meta["columns"] == [NASTY, FORMULA]
+    table = store.load_upload(S1, meta["upload"])
+    preview = data_report.preview_table(table.frame, 28)
+    headers = [th.children for th in _find(preview, "Th")]
+    assert headers == ["date", NASTY, FORMULA]  # plain strings: Dash renders them as text
+    exported = csv_text(["time", *meta["columns"]], [["2020-01-01", 1.0, 2.0]])
+    assert exported.splitlines()[0] == f"time,{NASTY},'{FORMULA}"  # inert in a spreadsheet
+
+
+def test_display_names_lose_folders_and_stay_short() -> None:
+    assert uploads.display_name("C:\\Users\\me\\data.csv") == "data.csv"
+    assert uploads.display_name("../../etc/passwd.csv") == "passwd.csv"
+    assert len(uploads.display_name("a" * 500 + ".csv")) == uploads.MAX_NAME
+
+
+def test_a_million_rows_load(settings: Settings, store: Store) -> None:
+    rows = 1_000_000
+    minutes = np.datetime64("2000-01-01T00:00") + np.arange(rows).astype("timedelta64[m]")
+    values = np.random.default_rng(0).normal(size=rows)
+    cells = zip(np.datetime_as_string(minutes), values.round(3).astype(str), strict=True)
+    lines = map(",".join, cells)
+    data = ("time,x\n" + "\n".join(lines) + "\n").encode()
+    started = time.perf_counter()
+    meta = ingest(store, settings, S1, data, "million.csv")
+    seconds = time.perf_counter() - started
+    assert meta["rows"] == rows and meta["time_column"] == "time"
+    assert store.load_dataset(meta["upload"], S1).frame.shape == (rows, 1)
+    assert seconds < 30  # 1.5-3.5 s on 2 cores; bench/bench_upload.py measures properly
+
+
+# -- recipes ---------------------------------------------------------------------------------
+
+
+def test_air_quality_recipes(settings: Settings, store: Store) -> None:
+    upload_id = ingest(store, settings, S1, AIR.read_bytes(), "AirQualityUCI.csv")["upload"]
+    plain = build_dataset(store, settings, S1, upload_id, Recipe("CO(GT)", ("T",)))
+    assert plain.id == upload_id  # default cleaning: the default dataset serves it
+    assert plain.frame["CO(GT)"].min() == -200.0
+    marked = build_dataset(
+        store, settings, S1, upload_id, Recipe("CO(GT)", ("T",), markers=(-200.0,))
+    )
+    assert marked.id.startswith(upload_id + ":") and list(marked.frame.columns) == ["CO(GT)", "T"]
+    assert marked.frame["CO(GT)"].min() > 0 and not marked.frame.isna().any().any()
+    dropped = Recipe("CO(GT)", ("T",), markers=(-200.0,), missing="drop")
+    assert len(build_dataset(store, settings, S1, upload_id, dropped).frame) < 9357
+    rows = build_dataset(
+        store, settings, S1, upload_id, Recipe("T", use_time=False, missing="ffill")
+    )
+    assert isinstance(rows.frame.index, pd.RangeIndex)
+    assert len({plain.id, marked.id, rows.id}) == 3
+    counts = uploads.missing_in(
+        store.load_upload(S1, upload_id), marked_recipe := Recipe("CO(GT)", markers=(-200.0,))
+    )
+    assert counts == {"CO(GT)": 1683} and marked_recipe.columns == ["CO(GT)"]
+
+
+def test_cleaning_that_leaves_too_little_says_so(settings: Settings, store: Store) -> None:
+    text = "date,v,w\n" + "\n".join(
+        f"2020-01-{d:02d},{d},{d if d < 5 else ''}" for d in range(1, 29)
+    )
+    upload_id = ingest(store, settings, S1, text.encode(), "a.csv")["upload"]
+    with pytest.raises(DataError, match="Only 4 rows remain"):
+        build_dataset(store, settings, S1, upload_id, Recipe("v", ("w",), missing="drop"))
+
+
+def test_repeated_timestamps_can_be_averaged(settings: Settings, store: Store) -> None:
+    text = "date,v\n" + "\n".join(f"2020-01-{d // 2 + 1:02d},{d}" for d in range(40))
+    meta = ingest(store, settings, S1, text.encode(), "a.csv")
+    assert meta["duplicates"] == 20
+    averaged = build_dataset(store, settings, S1, meta["upload"], Recipe("v", duplicates="mean"))
+    assert len(averaged.frame) == 20 and averaged.frame["v"].iloc[0] == 0.5
+
+
+def test_recipe_round_trips_through_the_page(settings: Settings) -> None:
+    recipe = Recipe("a", ("b", "c"), False, "drop", (-200.0,), "mean")
+    meta = uploads.dataset_meta(
+        uploads.Dataset("upload:x:y", "n", pd.DataFrame({"a": [1.0]}), "a"), "upload:x", recipe
+    )
+    import json
+
+    back = Recipe.from_dict(json.loads(json.dumps(meta))["recipe"])
+    assert back == recipe and back.digest() == recipe.digest()
+    assert meta["columns"] == ["a", "b", "c"] and meta["features"] == ["b", "c"]
+    assert recipe.options(settings).missing_sentinels == (-200.0,)
+    assert uploads.upload_of("upload:x:y") == "upload:x" and uploads.upload_of("builtin:x") is None
+
+
+def test_preselected_inputs_are_capped() -> None:
+    columns = [f"c{i}" for i in range(400)]
+    assert uploads.preselected(columns, "c0") == columns[1 : uploads.MAX_PRESELECTED + 1]
+    assert uploads.preselected(["a", "b"], "b") == ["a"]
+
+
+# -- views -----------------------------------------------------------------------------------
+
+
+def test_frequency_words() -> None:
+    assert data_report.frequency_text("h") == "every hour"
+    assert data_report.frequency_text("10min") == "every 10 minutes"
+    assert data_report.frequency_text("MS") == "every month"
+    assert data_report.frequency_text("W-SUN") == "every week"
+    assert data_report.frequency_text(None) == "" and data_report.frequency_text("xyz") == ""
+
+
+def test_report_says_what_was_read_and_how_missing_values_are_handled(
+    settings: Settings, store: Store
+) -> None:
+    upload_id = ingest(store, settings, S1, AIR.read_bytes(), "AirQualityUCI.csv")["upload"]
+    recipe = Recipe("CO(GT)", markers=(-200.0,), missing="drop")
+    dataset = build_dataset(store, settings, S1, upload_id, recipe)
+    meta = uploads.dataset_meta(dataset, upload_id, recipe)
+    table = store.load_upload(S1, upload_id)
+    view = data_report.report_view(
+        meta,
+        table.report.to_dict(),
+        uploads.missing_in(table, recipe, table.numeric_columns),
+        meta["rows"],
+    )
+    text = " ".join(_texts(view))
+    assert "';' separated, decimal ','" in text and "every hour" in text
+    assert "1,683 missing cells" in text and "counting -200 as missing" in text
+    assert "dropped with their rows, 7,674 of 9,357 rows left" in text
+    assert "Dropped 114 empty rows." in text
+    assert "Missing cells per column (counting -200 as missing):" in text
+    assert "NMHC(GT)" in text and "90.2 %" in text  # the table lists every numeric column
+
+
+def test_preview_is_capped_in_rows_and_columns() -> None:
+    frame = pd.DataFrame(np.arange(40 * 50, dtype=float).reshape(40, 50))
+    preview = data_report.preview_table(frame, 40)
+    assert len(_find(preview, "Th")) == data_report.PREVIEW_COLUMNS
+    assert len(_find(preview, "Tr")) == data_report.PREVIEW_ROWS + 1
+    assert "the first 30 of 50 columns" in " ".join(_texts(preview))
+
+
+# -- plotting --------------------------------------------------------------------------------
+
+
+def test_lttb_keeps_ends_spikes_and_the_limit() -> None:
+    values = np.sin(np.linspace(0, 50, 100_000))
+    values[54_321] = 40.0
+    kept = lttb(values, 1000)
+    assert len(kept) == 1000 and kept[0] == 0 and kept[-1] == 99_999
+    assert 54_321 in kept and np.all(np.diff(kept) > 0)
+    assert list(lttb(np.arange(10.0), 1000)) == list(range(10))
+
+
+def test_target_figure_reduces_long_series_and_moves_the_split() -> None:
+    index = pd.date_range("2000-01-01", periods=100_000, freq="min")
+    figure = target_figure(index, np.arange(100_000.0), "x", (70_000, 85_000))
+    trace = figure.data[0]
+    assert len(trace.y) == MAX_PLOT_POINTS and "of 100,000 points" in figure.layout.title.text
+    shapes = [(s.x0, s.x1) for s in figure.layout.shapes]
+    assert shapes[1][0].startswith("2000-02-18")  # the validation part starts at row 70,000
+    rows = target_figure(pd.RangeIndex(50), np.arange(50.0), "y", None)
+    assert list(rows.data[0].x) == list(range(50)) and rows.layout.xaxis.title.text == "row"
+
+
+def _find(component: Any, kind: str) -> list[Any]:
+    """Every descendant component of a given type name."""
+    found = [component] if type(component).__name__ == kind else []
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None and not isinstance(child, str | int | float):
+            found += _find(child, kind)
+    return found
+
+
+def _texts(component: Any) -> list[str]:
+    """Every string in a component tree."""
+    if isinstance(component, str):
+        return [component]
+    children = getattr(component, "children", None)
+    items = children if isinstance(children, list) else [children]
+    return [text for child in items if child is not None for text in _texts(child)]
