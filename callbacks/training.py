@@ -6,15 +6,13 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 from dash import Dash, Input, Output, Patch, State, no_update
 
 from callbacks.common import config_from_controls, setting_deps
 from dashboard import figures, ids, jobs
 from dashboard.background import slots_cache
+from dashboard.figures_runs import run_prediction_figure
 from dashboard.layout import results
-from dashboard.ml.metrics import classification_scores
-from dashboard.ml.windows import naive_forecast
 from dashboard.settings import Settings
 from dashboard.store import NotFound, Store
 
@@ -173,6 +171,7 @@ def register(
 
 
 def _prediction_figure(store: Store, run_id: str, session: str) -> Any:
+    """The latest predictions of one of this session's runs, or None."""
     try:
         run = store.get_run(run_id)
     except NotFound:
@@ -180,27 +179,4 @@ def _prediction_figure(store: Store, run_id: str, session: str) -> Any:
     saved = store.get_predictions(run_id)
     if run["session"] != session or saved is None:
         return None
-    epoch, predictions = saved
-    if run["config"].get("task") == "classify":
-        scores = classification_scores(
-            predictions[:, 1].astype(int), predictions[:, 0].astype(int), run["classes"]
-        )
-        return figures.confusion_figure(
-            scores["confusion"],
-            run["classes"],
-            f"Confusion matrix, test part · epoch {epoch}",
-        )
-    series = run["series"]
-    test_rows = np.arange(run["test_start"], run["test_start"] + len(predictions))
-    extras = run.get("extras") or {}
-    return figures.prediction_figure(
-        series["x"],
-        series["y"],
-        test_rows,
-        predictions,
-        naive_forecast(np.asarray(series["y"]), test_rows),
-        f"Prediction vs actual, test part · epoch {epoch}",
-        tuple(run["split"]),
-        extras.get("rollout"),
-        extras.get("future"),
-    )
+    return run_prediction_figure(run, *saved)
