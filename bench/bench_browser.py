@@ -1,0 +1,255 @@
+"""What a user waits for in the browser, next to the reference script's wall time.
+
+Starts a real server (tests.server.running_server, temporary data folder), waits until its
+forkserver has warmed up (the device probe has reported: the page's device badge no longer
+says "device: starting"), then drives headless Debian Chromium with Playwright. Each round
+opens a fresh page (own browser context), sets epochs to 20, clicks Train and polls the page
+every ~20 ms for:
+
+    status_s        click -> the status line first changes (whatever the page shows first)
+    job_report_s    click -> the status line first shows a state the job reported
+                    ("Waiting for a free training slot", "Building the model", "Queued")
+    first_point_s   click -> first loss point drawn
+    last_point_s    click -> 20th loss point drawn
+    final_s         click -> status "Finished ..." (final state, metrics and prediction plot)
+    final_pred_s    click -> prediction plot titled with the last epoch
+
+Every change of the status line is printed as a timeline. It also reads the run record
+that the job stored (epoch_seconds), so the page's wait can be set against the job's own
+compute. Between app rounds it times
+`python /work/shared/bench/reference_keras.py` end to end (subprocess wall time), alternating,
+and prints the ratio app click-to-final / script wall time.
+
+The app trains with its defaults: sine, 70/15/15 split (the reference: 64/16/20), and it
+predicts the test part every 2 epochs for the live plot. The browser runs on the same
+2-core machine as the server here, so its rendering competes with training.
+
+    .venv/bin/python bench/bench_browser.py              # 3 rounds
+    ROUNDS=5 .venv/bin/python bench/bench_browser.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # for tests.server and tests.browser.helpers
+
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+from tests.browser.helpers import open_app  # noqa: E402
+from tests.server import running_server  # noqa: E402
+
+REFERENCE = Path("/work/shared/bench/reference_keras.py")
+CHROMIUM = "/usr/bin/chromium"
+EPOCHS = 20
+MILESTONES = (
+    "status_s",
+    "job_report_s",
+    "first_point_s",
+    "last_point_s",
+    "final_s",
+    "final_pred_s",
+)
+JOB_REPORTS = re.compile(r"Waiting for a free|Building the model|Queued", re.IGNORECASE)
+PRED_GRACE_S = 10.0  # how long to wait for the last prediction plot after 'Finished'
+PAGE_STATE = """() => {
+  const g = document.querySelector('#loss-graph .js-plotly-plot');
+  const p = document.querySelector('#prediction-graph .js-plotly-plot');
+  const s = document.querySelector('#status-alert');
+  return [g && g.data && g.data[0].x ? g.data[0].x.length : 0,
+          s ? s.innerText : '',
+          p && p.layout && p.layout.title ? (p.layout.title.text || '') : ''];
+}"""
+
+
+def wait_until_warm(url: str, timeout: float = 120) -> float:
+    """Poll the layout until the forkserver's device probe has reported; seconds waited."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        with urllib.request.urlopen(f"{url}/_dash-layout", timeout=10) as response:
+            if b"device: starting" not in response.read():
+                return time.perf_counter() - started
+        time.sleep(0.2)
+    raise TimeoutError("the forkserver did not warm up")
+
+
+def set_epochs(page: Page, value: int) -> None:
+    """Type the epoch count into the slider's input (or its number box) and press Tab."""
+    box = page.locator("#epochs-slider input")
+    if box.count() == 0:  # the slider has no input of its own: use the number box beside it
+        box = page.locator("#epochs-input")
+    if box.count() == 0 or not box.first.is_visible():
+        print(f"  (no visible epochs box: keeping the default, {value} in the app's params)")
+        return
+    box.first.fill(str(value))
+    box.first.press("Tab")
+    page.wait_for_function(
+        "() => { const s = document.querySelector('#epochs-slider [role=slider]');"
+        "  const b = document.querySelector('#epochs-input');"
+        f"  return s ? s.getAttribute('aria-valuenow') == '{value}'"
+        f"           : !!b && b.value == '{value}'; }}",
+        timeout=10_000,
+    )
+
+
+def train_once(browser: Browser, url: str, timeout: float = 180) -> dict[str, float]:
+    """Open a fresh page, click Train, poll until Finished; the milestones in seconds."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    try:
+        open_app(page, url)
+        set_epochs(page, EPOCHS)
+        idle_status = page.evaluate(PAGE_STATE)[1]
+        marks: dict[str, float] = {}
+        timeline: list[tuple[float, str]] = []
+        clicked = time.perf_counter()
+        page.click("#train-button")
+        while time.perf_counter() - clicked < timeout:
+            points, status, pred_title = page.evaluate(PAGE_STATE)
+            now = time.perf_counter() - clicked
+            if status != idle_status:
+                marks.setdefault("status_s", now)
+            if not timeline or timeline[-1][1] != status:
+                timeline.append((now, status))
+            if JOB_REPORTS.search(status):
+                marks.setdefault("job_report_s", now)
+            if points >= 1:
+                marks.setdefault("first_point_s", now)
+            if points >= EPOCHS:
+                marks.setdefault("last_point_s", now)
+            if re.search(rf"epoch\D{{0,3}}{EPOCHS}\b", pred_title):
+                marks.setdefault("final_pred_s", now)
+            if status.startswith("Finished"):
+                marks.setdefault("final_s", now)
+            late = "final_s" in marks and now - marks["final_s"] > PRED_GRACE_S
+            if late and "final_pred_s" not in marks:
+                marks["final_pred_s"] = float("nan")  # no prediction plot of the last epoch
+            if "final_s" in marks and "final_pred_s" in marks:
+                for key in MILESTONES:
+                    marks.setdefault(key, float("nan"))
+                print(
+                    "  status timeline: "
+                    + " | ".join(f"{t:.2f}s {text.strip()[:50]!r}" for t, text in timeline[:8]),
+                    flush=True,
+                )
+                return {key: marks[key] for key in MILESTONES}
+            if status.startswith(("Training failed", "Cancelled")):
+                raise RuntimeError(f"run ended with: {status}")
+            page.wait_for_timeout(20)
+        raise TimeoutError(f"no 'Finished' within {timeout} s; got {marks}")
+    finally:
+        context.close()
+
+
+def job_epoch_seconds(store_dir: Path) -> list[float]:
+    """epoch_seconds of the newest run record the server's jobs stored ([] if none found)."""
+    from dashboard.store import Store
+
+    cache = Store(store_dir).cache
+    runs = [
+        cache.get(key) for key in cache.iterkeys() if isinstance(key, tuple) and key[0] == "run"
+    ]
+    runs = [run for run in runs if isinstance(run, dict) and run.get("epoch_seconds")]
+    if not runs:
+        return []
+    return list(max(runs, key=lambda run: run.get("created", 0))["epoch_seconds"])
+
+
+def time_reference() -> tuple[float, dict[str, str]]:
+    """Wall time of the reference script, end to end, and its key=value fields."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, str(REFERENCE)], env=env, capture_output=True, text=True, check=True
+    )
+    wall = time.perf_counter() - started
+    fields = dict(item.split("=", 1) for item in done.stdout.split() if "=" in item)
+    return wall, fields
+
+
+def main() -> None:
+    """Server up and warm, then alternate app rounds and reference runs; print the summary."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("ROUNDS", "3")))
+    args = parser.parse_args()
+    app_runs: list[dict[str, float]] = []
+    ref_walls: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="lstm-lab-bench-") as tmp:
+        data_dir = Path(tmp) / "data"
+        data_dir.mkdir()
+        server_started = time.perf_counter()
+        with running_server(data_dir) as url, sync_playwright() as playwright:
+            answered = time.perf_counter() - server_started
+            warm = wait_until_warm(url)
+            print(f"server answered after {answered:.1f} s, forkserver warm {warm:.1f} s later")
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+            )
+            for round_no in range(1, args.rounds + 1):
+                steps = ("app", "reference") if round_no % 2 else ("reference", "app")
+                for step in steps:
+                    if step == "app":
+                        marks = train_once(browser, url)
+                        seconds = job_epoch_seconds(data_dir / "store") or [float("nan")]
+                        marks["job_first_epoch_s"] = seconds[0]
+                        marks["job_median_epoch_s"] = statistics.median(seconds[1:] or seconds)
+                        marks["job_epochs_sum_s"] = sum(seconds)
+                        app_runs.append(marks)
+                        print(
+                            f"round={round_no} app "
+                            + " ".join(f"{k}={v:.2f}" for k, v in marks.items()),
+                            flush=True,
+                        )
+                    else:
+                        wall, fields = time_reference()
+                        ref_walls.append(wall)
+                        print(
+                            f"round={round_no} reference wall_s={wall:.2f} "
+                            + " ".join(f"{k}={v}" for k, v in fields.items()),
+                            flush=True,
+                        )
+            browser.close()
+    summarise(app_runs, ref_walls)
+
+
+def summarise(app_runs: list[dict[str, float]], ref_walls: list[float]) -> None:
+    """Round 1 on its own (first job after start), the medians, and the ratio."""
+    keys = list(app_runs[0])
+    print(
+        "\n# app, round 1 (first job after server start): "
+        + " ".join(f"{k}={app_runs[0][k]:.2f}" for k in keys)
+    )
+    later = app_runs[1:] or app_runs
+    med = {k: statistics.median(r[k] for r in later) for k in keys}
+    print(
+        f"# app, median of rounds {'2..' if len(app_runs) > 1 else '1..'}{len(app_runs)}: "
+        + " ".join(f"{k}={v:.2f}" for k, v in med.items())
+    )
+    ref = statistics.median(ref_walls)
+    print(f"# reference script wall time, median of {len(ref_walls)}: {ref:.2f} s")
+    all_final = statistics.median(r["final_s"] for r in app_runs)
+    print(
+        f"# ratio app click-to-final / script wall: {med['final_s'] / ref:.2f} "
+        f"(all rounds: {all_final / ref:.2f})"
+    )
+    print(
+        f"# page overhead beyond the job's epochs (final_s - job_epochs_sum_s): "
+        f"{med['final_s'] - med['job_epochs_sum_s']:.2f} s; first point - job first epoch: "
+        f"{med['first_point_s'] - med['job_first_epoch_s']:.2f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
