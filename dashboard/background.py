@@ -8,16 +8,25 @@ each pool child instead (see `make_celery`).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
 import diskcache
 import multiprocess
+import psutil
 from dash import CeleryManager, DiskcacheManager
 
 from dashboard.settings import Settings
 
 log = logging.getLogger(__name__)
+
+JOB_TTL_S = 7 * 24 * 3600  # how long a job's start time is remembered
+
+
+def _job_key(pid: int) -> str:
+    return f"lstm-lab-job-{pid}"
+
 
 # What a job process needs, imported once by the forkserver instead of by every job.
 JOB_PRELOAD = ["dashboard.ml.runtime", "dashboard.ml.train", "dashboard.jobs", "callbacks"]
@@ -37,7 +46,44 @@ class ForkserverDiskcacheManager(DiskcacheManager):
             target=job_fn, args=(key, self._make_progress_key(key), args, context)
         )
         process.start()
-        return int(process.pid)
+        pid = int(process.pid)
+        with contextlib.suppress(psutil.NoSuchProcess):  # a job may end at once
+            self.handle.set(_job_key(pid), psutil.Process(pid).create_time(), expire=JOB_TTL_S)
+        return pid
+
+    # Forkserver children are reaped as soon as they exit, so unlike Dash's default forked
+    # jobs they leave no zombie behind: a finished job's pid can vanish between two psutil
+    # calls, or be reused by another process. Jobs are therefore known by (pid, start time).
+    def _job_process(self, job: Any) -> psutil.Process | None:
+        try:
+            pid = int(job)
+            process = psutil.Process(pid)
+            started = self.handle.get(_job_key(pid))
+            if started is None or process.create_time() != started:
+                return None
+            return None if process.status() == psutil.STATUS_ZOMBIE else process
+        except (psutil.NoSuchProcess, TypeError, ValueError):
+            return None
+
+    def job_running(self, job: Any) -> bool:
+        """True while the job's own process is alive."""
+        return self._job_process(job) is not None
+
+    def terminate_job(self, job: Any) -> None:
+        """SIGKILL the job and its children, if it still runs (Cancel, or a finished job)."""
+        if job is None:
+            return
+        with self.handle.transact():  # as Dash does: one killer at a time
+            process = self._job_process(job)
+            if process is None:
+                return
+            with contextlib.suppress(psutil.NoSuchProcess):
+                for child in process.children(recursive=True):
+                    with contextlib.suppress(psutil.NoSuchProcess):
+                        child.kill()
+                process.kill()
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.TimeoutExpired):
+                process.wait(1)
 
     def warm_up(self) -> None:
         """Start the forkserver and probe the device, so the first Train press is fast."""
