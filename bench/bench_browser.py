@@ -7,8 +7,8 @@ opens a fresh page (own browser context), sets epochs to 20, clicks Train and po
 every ~20 ms for:
 
     status_s        click -> the status line first changes (whatever the page shows first)
-    job_report_s    click -> the status line first shows a state the job reported
-                    ("Waiting for a free training slot", "Building the model", "Queued")
+    job_report_s    click -> the status line shows "Building the model", which the job
+                    reports once it holds a training slot and has loaded the dataset
     first_point_s   click -> first loss point drawn
     last_point_s    click -> 20th loss point drawn
     final_s         click -> status "Finished ..." (final state, metrics and prediction plot)
@@ -60,7 +60,7 @@ MILESTONES = (
     "final_s",
     "final_pred_s",
 )
-JOB_REPORTS = re.compile(r"Waiting for a free|Building the model|Queued", re.IGNORECASE)
+JOB_REPORTS = re.compile(r"Building the model", re.IGNORECASE)
 PRED_GRACE_S = 10.0  # how long to wait for the last prediction plot after 'Finished'
 PAGE_STATE = """() => {
   const g = document.querySelector('#loss-graph .js-plotly-plot');

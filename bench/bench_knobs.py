@@ -14,7 +14,7 @@ numpy arrays, intra-op 1 / inter-op 2 threads set through dashboard.ml.runtime):
 - steps_per_execution 8 and 32;
 - a tf.data pipeline (from_tensor_slices -> cache -> shuffle -> batch -> prefetch(AUTOTUNE))
   instead of numpy arrays;
-- TF_NUM_INTRAOP_THREADS / TF_NUM_INTEROP_THREADS = 1/2, 2/2, 2/1, and unset;
+- TF_NUM_INTRAOP_THREADS / TF_NUM_INTEROP_THREADS (intra/inter) = 1/2, 2/2, 2/1, and unset;
 - building the optimizer's slots (`optimizer.build`) or all compile state (optimizer and
   metrics: `model._symbolic_build`) right after compile: without it, Keras' TensorFlow trainer
   creates those variables inside the first trace of the train step, so tf.function traces it
@@ -27,7 +27,7 @@ A last subprocess compares the cost of predicting the 150-window test part (what
 prediction refresh does): `model.predict_on_batch(x)` vs `model(x, training=False)` vs
 `model.predict(x)`, first call and the median of repeated calls, interleaved.
 
-    .venv/bin/python bench/bench_knobs.py                 # 2 rounds, 6 epochs: about 4-5 min
+    .venv/bin/python bench/bench_knobs.py     # 2 rounds, 5 epochs: 3.5 min quiet, 7 loaded
     ROUNDS=3 EPOCHS=6 .venv/bin/python bench/bench_knobs.py --only baseline,spe_8,tfdata
 
 Output: one line per subprocess, then per variant the medians over rounds of first_epoch_s
@@ -250,7 +250,7 @@ def main() -> None:
     """Parent: alternate the variants for N rounds, then the predict comparison."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("ROUNDS", "2")))
-    parser.add_argument("--epochs", type=int, default=int(os.environ.get("EPOCHS", "6")))
+    parser.add_argument("--epochs", type=int, default=int(os.environ.get("EPOCHS", "5")))
     parser.add_argument("--only", default="", help="comma-separated variant names")
     parser.add_argument("--repeats", type=int, default=30, help="predict calls per way")
     parser.add_argument("--worker", help=argparse.SUPPRESS)

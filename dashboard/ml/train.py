@@ -154,6 +154,19 @@ def _full_batches(x: np.ndarray, y: np.ndarray, batch: int) -> tuple[np.ndarray,
     return x[:keep], y[:keep]
 
 
+def build_state(model: keras.Model, x: np.ndarray, y: np.ndarray) -> None:
+    """Create the optimizer's and the metrics' variables before fit.
+
+    Otherwise Keras creates them inside the first trace of the train step and traces it a
+    second time: 0.4-0.9 s of the first epoch on two CPU cores (bench/README.md).
+    `_symbolic_build` is private in Keras 3 (pinned below 4); without it, fit does the same
+    work itself, only later.
+    """
+    symbolic_build = getattr(model, "_symbolic_build", None)
+    if symbolic_build is not None:
+        symbolic_build(data_batch=(x, y, None))
+
+
 def callbacks_for(config: TrainConfig, reporter: _Reporter) -> list[keras.callbacks.Callback]:
     """The Keras callbacks a config asks for, the reporter last (it sees the final state)."""
     extra: list[keras.callbacks.Callback] = []
@@ -195,6 +208,7 @@ def train(
     steps = max(1, math.ceil(len(x_train) / config.batch_size))
     n_classes = data.n_classes if isinstance(data, Sequences) else 0
     model = build_model(config, x_train.shape[2], steps, n_classes)
+    build_state(model, x_train[: config.batch_size], y_train[: config.batch_size])
     predict = Predictor(model, config)
 
     def live_predictions() -> np.ndarray:

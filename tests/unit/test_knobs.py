@@ -175,3 +175,26 @@ def test_overfitting_signal() -> None:
     )
     assert metrics.overfitting_since({"loss": falling, "val_loss": falling}) is None
     assert metrics.best_epoch({"val_loss": [3.0, 1.0, 2.0, float("nan")]}) == 2
+
+
+def test_the_train_step_is_traced_once() -> None:
+    """Optimizer and metric state exist before fit, so the step is not traced twice."""
+    import gc
+
+    from tensorflow.python.eager.polymorphic_function.polymorphic_function import Function
+
+    def step_functions() -> dict[int, Function]:
+        return {
+            id(f): f
+            for f in gc.get_objects()
+            if isinstance(f, Function) and f.__name__ == "one_step_on_data"
+        }
+
+    before = set(step_functions())
+    train(
+        TrainConfig(units=8, layers=1, seq_len=10, epochs=2, dense_units=0),
+        sine_frame(points=200).to_numpy(),
+    )
+    new = [f for key, f in step_functions().items() if key not in before]
+    # one trace of the train step and one of the test (validation) step
+    assert sum(f.experimental_get_tracing_count() for f in new) == 2
