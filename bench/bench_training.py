@@ -29,7 +29,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-REFERENCE = Path("/work/shared/bench/reference_keras.py")
+REFERENCE = (
+    HERE.parent.parent / "shared" / "bench" / "reference_keras.py"
+)  # ../shared beside the repo
 COMMANDS = {
     "reference": ([sys.executable, str(REFERENCE)], {}),
     "project": ([sys.executable, str(HERE / "project_run.py")], {"PROJECT_THREADS": "app"}),
