@@ -49,9 +49,7 @@ from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 from tests.browser.helpers import open_app  # noqa: E402
 from tests.server import running_server  # noqa: E402
 
-REFERENCE = (
-    ROOT.parent / "shared" / "bench" / "reference_keras.py"
-)  # ../shared beside the repo
+REFERENCE = ROOT.parent / "shared" / "bench" / "reference_keras.py"  # ../shared beside the repo
 CHROMIUM = "/usr/bin/chromium"
 EPOCHS = 20
 MILESTONES = (

@@ -26,12 +26,14 @@ def recipe_from_controls(
     missing: str | None,
     markers: list[float] | None,
     duplicates: str | None,
+    detected: str | None = None,
 ) -> Recipe:
-    """The Recipe that the Data controls describe."""
+    """The Recipe that the Data controls describe (`detected`: the reader's time column)."""
     return Recipe(
         target=target,
         features=tuple(f for f in features or [] if f != target),
         use_time=time_choice != ROW_ORDER,
+        time_column=None if time_choice in (None, ROW_ORDER, detected) else time_choice,
         missing=missing or "interpolate",
         markers=tuple(sorted(float(m) for m in markers or [])),
         duplicates=duplicates or "keep",
@@ -58,7 +60,7 @@ def choices_for(meta: dict[str, Any] | None) -> tuple[Any, ...]:
     shown: dict[str, str] = {}
     return (
         shown,
-        data_panel.time_options(meta["time_column"]),
+        data_panel.time_options(meta["time_column"], meta.get("time_candidates", [])),
         meta["time_column"] or ROW_ORDER,
         markers,
         [],
@@ -72,6 +74,35 @@ def uploads_hidden() -> tuple[Any, ...]:
     """Reading-choice outputs for a built-in dataset: the card hidden."""
     hidden = data_panel.HIDDEN
     return (hidden, [], None, [], [], hidden, hidden, "keep")
+
+
+def prepared(
+    store: Store,
+    settings: Settings,
+    session: str,
+    picked: str,
+    target: str,
+    features: list[str] | None,
+    reading: list[Any],
+) -> tuple[Any, str, bool]:
+    """(dataset metadata, problem, problem shown) for the picked dataset and choices."""
+    try:
+        if not picked.startswith(UPLOAD_PREFIX):  # a built-in: only the inputs to add
+            meta = dataset_meta(store, picked, session)
+            return {**meta, "features": [f for f in features or [] if f != target]}, "", False
+        upload = store.upload_meta(session, picked)
+        if target not in upload["columns"]:
+            return no_update, "", False  # the target of the dataset picked before
+        time_choice, missing, markers, duplicates = reading
+        recipe = recipe_from_controls(
+            target, features, time_choice, missing, markers, duplicates, upload["time_column"]
+        )
+        dataset = uploads.build_dataset(store, settings, session, picked, recipe)
+    except NotFound:
+        return no_update, GONE, True
+    except DataError as problem:
+        return no_update, str(problem), True
+    return uploads.dataset_meta(dataset, picked, recipe), "", False
 
 
 def register(app: Dash, settings: Settings, store: Store) -> dict[str, Callable[..., Any]]:
@@ -177,19 +208,7 @@ def register(app: Dash, settings: Settings, store: Store) -> dict[str, Callable[
         *reading, session = choices
         if not picked or not target:
             return no_update, "", False
-        try:
-            if not picked.startswith(UPLOAD_PREFIX):  # a built-in: only the inputs to add
-                meta = dataset_meta(store, picked, session)
-                return {**meta, "features": [f for f in features or [] if f != target]}, "", False
-            if target not in store.upload_meta(session, picked)["columns"]:
-                return no_update, "", False  # the target of the dataset picked before
-            recipe = recipe_from_controls(target, features, *reading)
-            dataset = uploads.build_dataset(store, settings, session, picked, recipe)
-        except NotFound:
-            return no_update, GONE, True
-        except DataError as problem:
-            return no_update, str(problem), True
-        return uploads.dataset_meta(dataset, picked, recipe), "", False
+        return prepared(store, settings, session, picked, target, features, reading)
 
     @app.callback(
         Output(ids.DATA_REPORT, "children"),

@@ -23,6 +23,7 @@ import numpy as np
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from dashboard.ml import sniff
 from dashboard.ml.data import Dataset
 from dashboard.ml.reader import DataError, ParsedTable, ReadOptions, clean, read_table
 from dashboard.settings import Settings
@@ -57,6 +58,7 @@ class Recipe:
     missing: str = "interpolate"  # "interpolate" | "ffill" | "drop"
     markers: tuple[float, ...] = ()  # values that mean "missing", e.g. (-200.0,)
     duplicates: str = "keep"  # "keep" | "mean" (repeated timestamps)
+    time_column: str | None = None  # another date column than the detected one
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Recipe:
@@ -75,8 +77,9 @@ class Recipe:
     def is_default(self) -> bool:
         """True when cleaning the chosen columns equals picking them from the default dataset
         (every step of the default cleaning works column by column)."""
-        return (self.use_time, self.missing, self.markers, self.duplicates) == (
+        return (self.use_time, self.time_column, self.missing, self.markers, self.duplicates) == (
             True,
+            None,
             "interpolate",
             (),
             "keep",
@@ -167,9 +170,44 @@ def upload_meta(upload_id: str, name: str, table: ParsedTable) -> dict[str, Any]
         "rows": report.rows,
         "columns": list(table.numeric_columns),
         "time_column": table.time_column,
+        "time_candidates": time_candidates(table),
         "markers": markers,
         "duplicates": report.duplicate_timestamps,
     }
+
+
+MAX_TIME_CANDIDATES = 20
+
+
+def time_candidates(table: ParsedTable) -> list[str]:
+    """Text columns besides the detected time column that read as dates (a time axis the
+    user may choose instead)."""
+    found = []
+    for column in table.frame.columns:
+        if column == table.time_column or column in table.numeric_columns:
+            continue
+        sample = [str(v) for v in table.frame[column].dropna().head(50)]
+        if sniff.datetime_formats(sample):
+            found.append(str(column))
+        if len(found) == MAX_TIME_CANDIDATES:
+            break
+    return found
+
+
+def retime(table: ParsedTable, column: str) -> ParsedTable:
+    """`table` with `column`, parsed as dates, as its time axis (rows sorted by it)."""
+    values = table.frame[column].astype("string")
+    formats = sniff.datetime_formats([str(v) for v in values.dropna().head(200)])
+    if not formats:
+        raise DataError(f"Column '{column}' does not hold dates: choose another time axis.")
+    parsed, _, _ = sniff.parse_dates(values, formats)
+    if parsed.isna().mean() > 0.1:
+        raise DataError(
+            f"Most values of '{column}' are not dates in one format: choose another time axis."
+        )
+    frame = table.frame.assign(**{column: parsed}).dropna(subset=[column])
+    frame = frame.sort_values(column, kind="stable").reset_index(drop=True)
+    return replace(table, frame=frame, time_column=column)
 
 
 def upload_of(dataset_id: str) -> str | None:
@@ -198,6 +236,8 @@ def build_dataset(
     table: ParsedTable = store.load_upload(session, upload_id)
     if not recipe.use_time:
         table = replace(table, time_column=None)
+    elif recipe.time_column and recipe.time_column != table.time_column:
+        table = retime(table, recipe.time_column)
     frame = clean(table, recipe.columns, recipe.options(settings))
     dataset = Dataset(
         f"{upload_id}:{recipe.digest()}", meta["name"], frame, recipe.target, _source(meta["name"])

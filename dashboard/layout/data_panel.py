@@ -187,9 +187,12 @@ def data_tab(graph: Component) -> html.Div:
 # -- views filled by callbacks -----------------------------------------------------------
 
 
-def time_options(time_column: str | None) -> list[dict[str, str]]:
-    """The time-axis choices: the detected column (if any) and row order."""
+def time_options(
+    time_column: str | None, candidates: list[str] | None = None
+) -> list[dict[str, str]]:
+    """The time-axis choices: the detected column (if any), other date columns, row order."""
     options = [{"label": f"{time_column} (detected)", "value": time_column}] if time_column else []
+    options += [{"label": name, "value": name} for name in candidates or []]
     return [*options, {"label": "none: row order", "value": ROW_ORDER}]
 
 

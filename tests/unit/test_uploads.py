@@ -373,3 +373,24 @@ def _texts(component: Any) -> list[str]:
     children = getattr(component, "children", None)
     items = children if isinstance(children, list) else [children]
     return [text for child in items if child is not None for text in _texts(child)]
+
+
+def test_another_date_column_can_be_the_time_axis(tmp_path: Path) -> None:
+    """A file with two date columns: the detected one, or the other one when chosen."""
+    text = "opened,closed,value\n" + "".join(
+        f"2020-01-{d:02d},{31 - d:02d}/03/2020,{d}\n" for d in range(1, 29)
+    )
+    settings = Settings(data_dir=tmp_path / "data")
+    store = Store.from_settings(settings)
+    session = "0123456789abcdef0123456789abcdef"
+    meta = ingest(store, settings, session, text.encode(), "two-dates.csv")
+    assert meta["time_column"] == "opened" and meta["time_candidates"] == ["closed"]
+    chosen = build_dataset(
+        store, settings, session, meta["upload"], Recipe(target="value", time_column="closed")
+    )
+    assert chosen.frame.index[0] == pd.Timestamp("2020-03-03")  # day-first, sorted by it
+    assert list(chosen.frame["value"])[:3] == [28.0, 27.0, 26.0]
+    with pytest.raises(DataError, match="does not hold dates"):
+        build_dataset(
+            store, settings, session, meta["upload"], Recipe(target="value", time_column="value")
+        )
