@@ -21,7 +21,8 @@ COLORS = {
 MAX_CONTEXT_POINTS = 3000  # train/validation context is thinned to this many points
 
 
-def _base(title: str, x_title: str, y_title: str) -> go.Figure:
+def base_figure(title: str, x_title: str, y_title: str) -> go.Figure:
+    """An empty chart in the page's style: white, readable fonts, legend below."""
     figure = go.Figure()
     figure.update_layout(
         template="plotly_white",
@@ -39,7 +40,7 @@ def _base(title: str, x_title: str, y_title: str) -> go.Figure:
 
 def empty_figure(message: str) -> go.Figure:
     """A blank chart that says what will appear in it."""
-    figure = _base("", "", "")
+    figure = base_figure("", "", "")
     figure.add_annotation(
         text=message,
         showarrow=False,
@@ -72,7 +73,7 @@ def loss_figure(
     """loss and val_loss per epoch (traces 0, 1); accuracy and val_accuracy on a right-hand
     axis (traces 2, 3), shown only for classification."""
     arrays = loss_arrays(history or {})
-    figure = _base(title, "", "loss (scaled MSE or cross-entropy)")
+    figure = base_figure(title, "", "loss (scaled MSE or cross-entropy)")
     colors = {**COLORS, "accuracy": "#6f42c1", "val_accuracy": "#20c997"}
     for name in LOSS_TRACES:
         accuracy = name.endswith("accuracy")
@@ -168,7 +169,7 @@ def loss_marks(
 
 def confusion_figure(confusion: list[list[int]], classes: list[str], title: str) -> go.Figure:
     """Counts of true (rows) against predicted (columns) classes."""
-    figure = _base(title, "predicted class", "true class")
+    figure = base_figure(title, "predicted class", "true class")
     labels = [f"class {c}" for c in classes]
     figure.add_heatmap(
         z=confusion,
@@ -201,7 +202,7 @@ def series_figure(
     """The chosen target over time, with the train/validation/test parts shaded."""
     xs = np.asarray(x) if x is not None else np.arange(len(y))
     ys = np.asarray(y, dtype=float)
-    figure = _base(name, "time" if x is not None else "step", name)
+    figure = base_figure(name, "time" if x is not None else "step", name)
     tx, ty = thin(xs, ys, 4 * MAX_CONTEXT_POINTS)
     figure.add_scatter(x=tx, y=ty, name=name, mode="lines", line={"color": COLORS["actual"]})
     if split is not None:
@@ -247,7 +248,7 @@ def prediction_figure(
     ys = np.asarray(y, dtype=float)
     rows = np.asarray(test_rows, dtype=int)
     first = int(rows[0]) if len(rows) else len(ys)
-    figure = _base(title, "", "value")
+    figure = base_figure(title, "", "value")
     cx, cy = thin(xs[:first], ys[:first], MAX_CONTEXT_POINTS)
     figure.add_scatter(
         x=cx,

@@ -41,17 +41,8 @@ class Line:
 
 
 def _base(title: str, y_title: str) -> go.Figure:
-    figure = go.Figure()
-    figure.update_layout(
-        template="plotly_white",
-        font=FONT,
-        title={"text": title, "x": 0.01, "font": {"size": 16}},
-        margin={"l": 60, "r": 16, "t": 44, "b": 24},
-        legend={"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0, "xanchor": "left"},
-        yaxis_title=y_title,
-        hovermode="x unified",
-        uirevision="keep",
-    )
+    figure = figures.base_figure(title, "", y_title)
+    figure.update_layout(title_font_size=16, legend_y=-0.2, margin_b=24)
     return figure
 
 
