@@ -141,7 +141,19 @@ def register(app: Dash, settings: Settings) -> dict[str, Callable[..., Any]]:
         wanted = (meta or {}).get("task", "forecast")
         return wanted if wanted != task else no_update
 
+    @app.callback(
+        Output(ids.slider("seq_len"), "disabled"),
+        Output(ids.slider_input("seq_len"), "disabled"),
+        Output(ids.slider("horizon"), "disabled"),
+        Output(ids.slider_input("horizon"), "disabled"),
+        Input(ids.choice("task"), "value"),
+    )
+    def lock_for_task(task: str) -> tuple[bool, ...]:
+        """Classification takes whole rows as sequences: no window length, no horizon."""
+        return (task == "classify",) * 4
+
     return {
+        "lock_for_task": lock_for_task,
         "check_settings": check_settings,
         "apply_preset": apply_preset,
         "highlight_changes": highlight_changes,

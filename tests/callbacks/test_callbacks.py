@@ -132,3 +132,10 @@ def test_cancel_keeps_the_curves_and_marks_the_run(
     assert state["status"] == "cancelled" and state["history"] == live["history"]
     assert "Cancelled at epoch 4 of 50" in state["message"]
     assert store.get_run(run_id)["status"] == "cancelled"
+
+
+def test_classification_disables_window_length_and_horizon(functions: dict[str, Any]) -> None:
+    assert functions["lock_for_task"]("classify") == (True, True, True, True)
+    assert functions["lock_for_task"]("forecast") == (False, False, False, False)
+    meta = functions["pick_dataset"]("builtin:ecg", "s1")[0]
+    assert functions["task_of_dataset"](meta, "forecast") == "classify"
