@@ -19,6 +19,11 @@ def control_id(name: str) -> str:
     return ids.slider(name) if name in PARAMS else ids.choice(name)
 
 
+def data_deps(kind: type[Input] | type[State] = State) -> list[Any]:
+    """The dataset, target and split dependencies, in config_from_controls' order."""
+    return [kind(ids.DATASET, "data"), kind(ids.TARGET_PICKER, "value"), kind(ids.SPLIT, "value")]
+
+
 def setting_deps(kind: type[Input] | type[State] = State) -> list[Any]:
     """One dependency per setting control, in SETTINGS order."""
     return [kind(control_id(name), "value") for name in SETTINGS]

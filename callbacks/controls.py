@@ -9,7 +9,14 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, no_update
 
-from callbacks.common import SETTINGS, config_from_controls, control_id, control_value, setting_deps
+from callbacks.common import (
+    SETTINGS,
+    config_from_controls,
+    control_id,
+    control_value,
+    data_deps,
+    setting_deps,
+)
 from dashboard import ids
 from dashboard.jobs import limit_problems
 from dashboard.layout.summary import model_summary
@@ -74,18 +81,14 @@ def register(app: Dash, settings: Settings) -> dict[str, Callable[..., Any]]:
             prevent_initial_call=True,
         )
     deps = setting_deps(Input)
-    data_deps = [
-        Input(ids.DATASET, "data"),
-        Input(ids.TARGET_PICKER, "value"),
-        Input(ids.SPLIT, "value"),
-    ]
+    data_inputs = data_deps(Input)
 
     @app.callback(
         Output(ids.SETTINGS_PROBLEM, "children"),
         Output(ids.SETTINGS_PROBLEM, "is_open"),
         Output(ids.SETTINGS_PROBLEM, "color"),
         Output(ids.MODEL_SUMMARY, "children"),
-        *data_deps,
+        *data_inputs,
         *deps,
     )
     def check_settings(
@@ -116,7 +119,7 @@ def register(app: Dash, settings: Settings) -> dict[str, Callable[..., Any]]:
     @app.callback(
         *[Output(ids.row(n), "className") for n in SETTINGS],
         Input(ids.LIVE, "data"),
-        *data_deps,
+        *data_inputs,
         *deps,
     )
     def highlight_changes(

@@ -7,6 +7,7 @@ from typing import Any
 
 from dash import Dash, Input, Output, State
 
+from callbacks.common import data_deps
 from dashboard import figures, ids
 from dashboard.figures_data import target_figure
 from dashboard.ml.config import split_rows
@@ -64,9 +65,7 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         Output(ids.SERIES_GRAPH, "figure"),
         Output(ids.DATA_SUMMARY, "children"),
         Output(ids.SPLIT_LABEL, "children"),
-        Input(ids.DATASET, "data"),
-        Input(ids.TARGET_PICKER, "value"),
-        Input(ids.SPLIT, "value"),
+        *data_deps(Input),
         State(ids.SESSION, "data"),
     )
     def show_series(

@@ -8,7 +8,7 @@ from typing import Any
 
 from dash import Dash, Input, Output, Patch, State, no_update
 
-from callbacks.common import config_from_controls, setting_deps
+from callbacks.common import config_from_controls, data_deps, setting_deps
 from dashboard import figures, ids, jobs
 from dashboard.background import slots_cache
 from dashboard.figures_runs import run_prediction_figure
@@ -28,9 +28,7 @@ def register(
         Input(ids.TRAIN, "n_clicks"),
         State(ids.SESSION, "data"),
         State(ids.PAGE, "data"),  # identical clicks from two page loads must not share a job
-        State(ids.DATASET, "data"),
-        State(ids.TARGET_PICKER, "value"),
-        State(ids.SPLIT, "value"),
+        *data_deps(State),
         *setting_deps(State),
         background=True,
         manager=manager,

@@ -8,7 +8,14 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, html, no_update
 
-from callbacks.common import SETTINGS, config_from_controls, control_id, control_value, setting_deps
+from callbacks.common import (
+    SETTINGS,
+    config_from_controls,
+    control_id,
+    control_value,
+    data_deps,
+    setting_deps,
+)
 from callbacks.runs import available_files
 from dashboard import figures, figures_runs, ids, runs, share
 from dashboard.layout import results, run_tables, runs_panel, shared_run
@@ -85,9 +92,7 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
 
     @app.callback(
         Output(ids.URL_QUERY, "data"),
-        Input(ids.DATASET, "data"),
-        Input(ids.TARGET_PICKER, "value"),
-        Input(ids.SPLIT, "value"),
+        *data_deps(Input),
         *setting_deps(Input),
         prevent_initial_call=True,
     )

@@ -10,6 +10,7 @@ from dash import Dash
 from dash.development.base_component import Component
 
 import callbacks
+from dashboard import uploads
 from dashboard.background import ForkserverDiskcacheManager, known_device, make_manager
 from dashboard.layout import page
 from dashboard.settings import Settings
@@ -19,7 +20,6 @@ from dashboard.uploads import register_upload_route
 
 log = logging.getLogger(__name__)
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
-UPLOAD_OVERHEAD = 1.4  # base64 (+33 %) and the JSON around it
 
 
 def create_app(settings: Settings | None = None, warm_up: bool = True) -> Dash:
@@ -35,7 +35,8 @@ def create_app(settings: Settings | None = None, warm_up: bool = True) -> Dash:
         update_title="",  # no "Updating..." flicker in the tab title while training
     )
     server = app.server
-    server.config["MAX_CONTENT_LENGTH"] = int(settings.max_upload_mb * 2**20 * UPLOAD_OVERHEAD)
+    # files arrive as multipart bodies on /upload; nothing larger is ever needed
+    server.config["MAX_CONTENT_LENGTH"] = uploads.limit_bytes(settings) + uploads.MULTIPART_SLACK
     if settings.secret_key:
         server.secret_key = settings.secret_key
 
