@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import os
+import subprocess
+import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import diskcache
+import psutil
 
 from dashboard.background import ForkserverDiskcacheManager
 
@@ -21,16 +24,24 @@ def slow_job(key: str, progress_key: str, args: object, context: object) -> None
     time.sleep(60)
 
 
+def wait_until(condition: Callable[[], bool], timeout: float = 30) -> bool:
+    """Poll `condition` until it holds or `timeout` seconds pass; its last value."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def test_a_finished_job_is_not_running_and_terminating_it_is_harmless(tmp_path: Path) -> None:
     manager = ForkserverDiskcacheManager(diskcache.Cache(str(tmp_path)), preload=[])
     pid = manager.call_job_fn("k1", quick_job, str(tmp_path), {})
-    deadline = time.monotonic() + 30
-    while manager.handle.get("k1") is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert manager.handle.get("k1") == "done"
-    time.sleep(0.3)  # the forkserver reaps the child: its pid is gone, not a zombie
-    assert not manager.job_running(pid)
+    assert wait_until(lambda: manager.handle.get("k1") == "done")
+    # the forkserver reaps the child: its pid goes away, it does not stay a zombie
+    assert wait_until(lambda: not manager.job_running(pid))
     manager.terminate_job(pid)  # Dash calls this after every result; it must not raise
+    assert not manager.job_running(pid)
 
 
 def test_cancel_kills_the_job_but_never_an_unrelated_pid(tmp_path: Path) -> None:
@@ -38,8 +49,35 @@ def test_cancel_kills_the_job_but_never_an_unrelated_pid(tmp_path: Path) -> None
     pid = manager.call_job_fn("k2", slow_job, str(tmp_path), {})
     assert manager.job_running(pid)
     manager.terminate_job(pid)
+    assert wait_until(lambda: not psutil.pid_exists(pid) or not manager.job_running(pid))
     assert not manager.job_running(pid)
-    # a pid this manager did not start (here: the test process itself) is left alone
-    assert not manager.job_running(os.getpid())
-    manager.terminate_job(os.getpid())
-    assert os.getpid() > 0  # still alive to tell
+    # a process this manager did not start is left alone, even when asked to kill its pid
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert not manager.job_running(bystander.pid)
+        manager.terminate_job(bystander.pid)
+        assert bystander.poll() is None  # still running
+    finally:
+        bystander.kill()
+        bystander.wait()
+
+
+def test_a_reused_pid_is_not_taken_for_the_job(tmp_path: Path) -> None:
+    """A pid known from an earlier job but now held by another process is not killed."""
+    manager = ForkserverDiskcacheManager(diskcache.Cache(str(tmp_path)), preload=[])
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        started = psutil.Process(bystander.pid).create_time()
+        manager.handle.set(f"lstm-lab-job-{bystander.pid}", started - 100)  # an older job
+        assert not manager.job_running(bystander.pid)
+        manager.terminate_job(bystander.pid)
+        assert bystander.poll() is None
+        manager.handle.set(f"lstm-lab-job-{bystander.pid}", started)  # the same process
+        assert manager.job_running(bystander.pid)
+        manager.terminate_job(bystander.pid)
+        bystander.wait(timeout=10)  # it ends (psutil may have reaped it already)
+        assert not psutil.pid_exists(bystander.pid)
+    finally:
+        if bystander.poll() is None:
+            bystander.kill()
+            bystander.wait()
