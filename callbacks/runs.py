@@ -11,8 +11,11 @@ from dash import Dash, Input, Output, State, ctx, no_update
 
 from callbacks import runs_live
 from callbacks.runs_live import owned
-from dashboard import figures, figures_runs, ids, runs, share
-from dashboard.layout import run_tables, runs_panel
+from dashboard import ids, runs
+from dashboard import urls as share
+from dashboard.figures import common as figures
+from dashboard.figures import runs as figures_runs
+from dashboard.layout import run_tables, runs_grid, runs_panel
 from dashboard.store import NotFound, Store
 
 # Runs in the browser: passes "<run id>:<status>" on only when it changes, so the table is
@@ -44,9 +47,8 @@ def _register_table(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
     )
 
     @app.callback(
-        Output(ids.RUNS_TABLE, "data"),
-        Output(ids.RUNS_TABLE, "columns"),
-        Output(ids.RUNS_TABLE, "tooltip_data"),
+        Output(ids.RUNS_TABLE, "rowData"),
+        Output(ids.RUNS_TABLE, "columnDefs"),
         Output(ids.RUNS_NOTE, "children"),
         Output(ids.PARALLEL_GRAPH, "figure"),
         Output(ids.FOCUS_RUN, "options"),
@@ -75,8 +77,7 @@ def _register_table(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         hidden = {"display": "none"}
         return (
             rows,
-            runs.table_columns(names),
-            runs.tooltips(rows),
+            runs_grid.column_defs(names),
             note,
             parallel,
             options,
@@ -87,11 +88,11 @@ def _register_table(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
     @app.callback(
         Output(ids.DELETE_RUNS, "disabled"),
         Output(ids.DELETE_RUNS, "children"),
-        Input(ids.RUNS_TABLE, "selected_row_ids"),
+        Input(ids.RUNS_TABLE, "selectedRows"),
     )
-    def delete_label(selected: list[str] | None) -> tuple[bool, str]:
+    def delete_label(selected: list[dict[str, Any]] | None) -> tuple[bool, str]:
         """Say how many runs Delete would remove."""
-        count = len(selected or [])
+        count = len(runs_grid.selected_ids(selected))
         return count == 0, f"Delete {count} selected" if count else "Delete selected"
 
     @app.callback(
@@ -106,24 +107,29 @@ def _register_table(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
 
     @app.callback(
         Output(ids.RUNS_CHANGED, "data"),
-        Output(ids.RUNS_TABLE, "selected_row_ids"),
+        Output(ids.RUNS_TABLE, "selectedRows"),
         Output(ids.RUNS_MESSAGE, "children"),
         Output(ids.CLEAR_DIALOG, "is_open", allow_duplicate=True),
         Input(ids.DELETE_RUNS, "n_clicks"),
         Input(ids.CLEAR_YES, "n_clicks"),
-        State(ids.RUNS_TABLE, "selected_row_ids"),
+        State(ids.RUNS_TABLE, "selectedRows"),
         State(ids.SESSION, "data"),
         State(ids.RUNS_CHANGED, "data"),
         prevent_initial_call=True,
     )
     def delete_runs(
-        _delete: Any, _clear: Any, selected: list[str] | None, session: str, changed: int | None
+        _delete: Any,
+        _clear: Any,
+        selected: list[dict[str, Any]] | None,
+        session: str,
+        changed: int | None,
     ) -> tuple:
         """Delete the selected runs, or every run of the session."""
         if ctx.triggered_id == ids.CLEAR_YES:
             count = store.clear_session(session)
         else:
-            count = sum(store.delete_run(run_id, session) for run_id in selected or [])
+            picked = runs_grid.selected_ids(selected)
+            count = sum(store.delete_run(run_id, session) for run_id in picked)
         text = f"Deleted {count} run{'s' if count != 1 else ''}."
         message = dbc.Alert(text, color="secondary", duration=4000, className="py-1 mb-1")
         return (changed or 0) + 1, [], message, False
@@ -146,7 +152,7 @@ def _register_comparison(app: Dash, store: Store) -> dict[str, Callable[..., Any
         Output(ids.DIFF_TABLE, "children"),
         Output(ids.COMPARE_RESULTS, "children"),
         Output(ids.BASELINE_NOTE, "children"),
-        Input(ids.RUNS_TABLE, "selected_row_ids"),
+        Input(ids.RUNS_TABLE, "selectedRows"),
         Input(ids.BASELINE, "data"),
         Input(ids.RUN_STATUS, "data"),
         Input(ids.TABS, "active_tab"),
@@ -155,7 +161,7 @@ def _register_comparison(app: Dash, store: Store) -> dict[str, Callable[..., Any
         State(ids.LIVE, "data"),
     )
     def compare(
-        selected: list[str] | None,
+        selected: list[dict[str, Any]] | None,
         baseline: str | None,
         _status: Any,
         tab: str | None,
@@ -166,7 +172,7 @@ def _register_comparison(app: Dash, store: Store) -> dict[str, Callable[..., Any
         """Overlay the selected runs (and the pinned baseline, and a run that trains now)."""
         if tab != "runs":
             return (no_update,) * 6
-        records = owned(store, session, [baseline, *(selected or [])])
+        records = owned(store, session, [baseline, *runs_grid.selected_ids(selected)])
         pinned = baseline if any(r["id"] == baseline for r in records) else None
         loss, live_traces = figures_runs.runs_loss_overlay(records, pinned, live)
         predictions = {r["id"]: p[1] for r in records if (p := store.get_predictions(r["id"]))}
@@ -181,13 +187,14 @@ def _register_comparison(app: Dash, store: Store) -> dict[str, Callable[..., Any
 
     @app.callback(
         Output(ids.FOCUS_RUN, "value", allow_duplicate=True),
-        Input(ids.RUNS_TABLE, "selected_row_ids"),
+        Input(ids.RUNS_TABLE, "selectedRows"),
         State(ids.FOCUS_RUN, "value"),
         prevent_initial_call=True,
     )
-    def follow_selection(selected: list[str] | None, focus: str | None) -> Any:
+    def follow_selection(selected: list[dict[str, Any]] | None, focus: str | None) -> Any:
         """Bring the newest selected run into the replay and download card."""
-        return selected[-1] if selected and focus not in selected else no_update
+        picked = runs_grid.selected_ids(selected)
+        return picked[-1] if picked and focus not in picked else no_update
 
     @app.callback(
         Output(ids.REPLAY_SLIDER, "marks"),
@@ -239,6 +246,14 @@ def _register_comparison(app: Dash, store: Store) -> dict[str, Callable[..., Any
         return figures_runs.run_prediction_figure(record, shown, history[shown], latest)
 
     @app.callback(
+        Output(ids.RUNS_TABLE, "rowClassRules"),
+        Input(ids.BASELINE, "data"),
+    )
+    def mark_baseline(baseline: str | None) -> dict[str, str]:
+        """Set the pinned baseline's row apart in the runs table."""
+        return runs_grid.baseline_rule(baseline)
+
+    @app.callback(
         Output(ids.BASELINE, "data"),
         Input(ids.PIN_BASELINE, "n_clicks"),
         State(ids.FOCUS_RUN, "value"),
@@ -252,6 +267,7 @@ def _register_comparison(app: Dash, store: Store) -> dict[str, Callable[..., Any
     return {
         "compare": compare,
         "follow_selection": follow_selection,
+        "mark_baseline": mark_baseline,
         "focus_run": focus_run,
         "replay": replay,
         "pin": pin,

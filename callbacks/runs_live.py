@@ -8,7 +8,10 @@ from typing import Any
 
 from dash import Dash, Input, Output, Patch, State, no_update
 
-from dashboard import figures, figures_runs, ids, runs
+from dashboard import ids, runs
+from dashboard.figures import runs as figures_runs
+from dashboard.figures import training as figures
+from dashboard.layout import runs_grid
 from dashboard.store import NotFound, Store
 
 
@@ -43,7 +46,7 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         Input(ids.RUN_STATUS, "data"),
         State(ids.FAINT_SHOWN, "data"),
         State(ids.BASELINE, "data"),
-        State(ids.RUNS_TABLE, "selected_row_ids"),
+        State(ids.RUNS_TABLE, "selectedRows"),
         State(ids.SESSION, "data"),
         State(ids.LOG_SCALE, "value"),
         prevent_initial_call=True,
@@ -52,7 +55,7 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         status: str | None,
         shown: str | None,
         baseline: str | None,
-        selected: list[str] | None,
+        selected: list[dict[str, Any]] | None,
         session: str,
         log_y: bool,
     ) -> tuple[Any, Any]:
@@ -60,7 +63,7 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         run_id, _, state = (status or "").partition(":")
         if state not in runs.ACTIVE or run_id == shown:
             return no_update, no_update
-        behind = earlier_runs(store, session, run_id, [baseline, *(selected or [])])
+        behind = earlier_runs(store, session, run_id, [baseline, *runs_grid.selected_ids(selected)])
         base = [trace.to_plotly_json() for trace in figures.loss_figure(log_y=log_y).data]
         patch = Patch()
         patch["data"] = [*base, *figures_runs.faint_traces(behind)]  # the run's own curves first

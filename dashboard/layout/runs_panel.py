@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import dash_table, dcc, html
+from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard import figures, ids
+from dashboard import ids
+from dashboard.figures import common as figures
+from dashboard.layout import runs_grid
 from dashboard.layout.components import help_icon
-from dashboard.share import DOWNLOADS, download_path
+from dashboard.urls import DOWNLOADS, download_path
 
 GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True, "displayModeBar": "hover"}
 GRAPH_STYLE = {"height": "360px"}
@@ -21,12 +23,6 @@ DOWNLOAD_LABELS = {
     "run.json": "Run (JSON)",
     "train.zip": "train.py + data (zip)",
 }
-STATUS_STYLES = [
-    {"if": {"filter_query": '{status} = "failed"', "column_id": "status"}, "color": "#b02a37"},
-    {"if": {"filter_query": '{status} = "cancelled"', "column_id": "status"}, "color": "#997404"},
-    {"if": {"filter_query": '{status} = "stopped"', "column_id": "status"}, "color": "#997404"},
-    {"if": {"filter_query": '{status} = "running"', "column_id": "status"}, "color": "#0a58ca"},
-]
 
 
 def graph(graph_id: str, message: str, style: dict[str, str] | None = None) -> dcc.Graph:
@@ -42,41 +38,7 @@ def graph(graph_id: str, message: str, style: dict[str, str] | None = None) -> d
 
 def runs_table() -> Component:
     """The session's runs: sortable, filterable, rows selectable for comparison."""
-    return dash_table.DataTable(  # type: ignore[attr-defined]
-        id=ids.RUNS_TABLE,
-        data=[],
-        columns=[],
-        row_selectable="multi",
-        selected_row_ids=[],
-        sort_action="native",
-        sort_by=[{"column_id": "number", "direction": "desc"}],
-        filter_action="native",
-        filter_options={"case": "insensitive", "placeholder_text": "filter…"},
-        page_action="native",
-        page_size=8,
-        tooltip_delay=200,
-        tooltip_duration=None,
-        style_table={"overflowX": "auto"},
-        style_cell={
-            "fontFamily": "inherit",
-            "fontSize": "0.9rem",
-            "padding": "4px 8px",
-            "textAlign": "right",
-            "whiteSpace": "nowrap",
-        },
-        style_cell_conditional=[
-            *[{"if": {"column_id": c}, "textAlign": "left"} for c in ("when", "dataset", "status")],
-            {
-                "if": {"column_id": "dataset"},
-                "maxWidth": "14rem",
-                "overflow": "hidden",
-                "textOverflow": "ellipsis",
-            },
-        ],
-        style_header={"fontWeight": "600", "backgroundColor": "#f1f3f5"},
-        style_data_conditional=STATUS_STYLES,
-        css=[{"selector": ".dash-spreadsheet-menu", "rule": "display: none"}],
-    )
+    return runs_grid.runs_grid()
 
 
 def toolbar() -> html.Div:

@@ -74,6 +74,11 @@ def add_run(store: Store, session: str, dropout: float = 0.2, model: bool = True
     return run_id
 
 
+def picked(*run_ids: str) -> list[dict[str, Any]]:
+    """Rows as the runs grid hands its selection over: whole rows, the id among their fields."""
+    return [{"id": run_id, "number": 0} for run_id in run_ids]
+
+
 def triggered(prop_id: str, function: Any, *args: Any) -> Any:
     """Call a callback that reads ctx.triggered_id, as if `prop_id` fired it."""
 
@@ -87,13 +92,20 @@ def triggered(prop_id: str, function: Any, *args: Any) -> Any:
 def test_the_list_shows_the_sessions_runs_only(functions: dict[str, Any], store: Store) -> None:
     first, second = add_run(store, "s1", 0.0), add_run(store, "s1", 0.3)
     add_run(store, "s2")
-    rows, columns, tooltips, note, parallel, options, focus, body, empty = functions["list_runs"](
+    rows, columns, note, parallel, options, focus, body, empty = functions["list_runs"](
         None, 0, "s1", None
     )
     assert [row["id"] for row in rows] == [first, second]
     assert rows[1]["dropout"] == 0.3 and rows[1]["mae"] == 0.2 and rows[1]["epochs_run"] == 3
-    assert {c["id"] for c in columns} >= {"dropout", "best_val_loss", "mae", "skill", "status"}
-    assert tooltips[0]["status"]["value"] == "Finished 3 epochs."
+    by_field = {c["field"]: c for c in columns}
+    assert set(by_field) >= {"number", "dropout", "best_val_loss", "mae", "skill", "status"}
+    assert by_field["number"]["initialSort"] == "desc"
+    assert by_field["mae"]["filter"] == "agNumberColumnFilter"
+    assert "d3.format('.4~g')" in by_field["mae"]["valueFormatter"]["function"]
+    assert by_field["dataset"]["filter"] == "agTextColumnFilter"
+    # the status explained on hover: the run's message, which the row carries
+    assert "params.data.message" in by_field["status"]["tooltipValueGetter"]["function"]
+    assert rows[0]["message"] == "Finished 3 epochs."
     assert "2 runs" in note and "50 runs or 200 MB" in note
     assert [d["label"] for d in parallel.data[0].dimensions] == ["dropout", "val_loss"]
     assert options[0]["value"] == second and focus == second
@@ -108,7 +120,7 @@ def test_comparing_two_runs_overlays_them_and_lists_what_differs(
     first, second = add_run(store, "s1", 0.0), add_run(store, "s1", 0.3)
     intruder = add_run(store, "s2", 0.5)
     loss, live, predictions, diff, results, note = functions["compare"](
-        [first, second, intruder], None, None, "runs", 0, "s1", None
+        picked(first, second, intruder), None, None, "runs", 0, "s1", None
     )
     assert len(loss.data) == 4 and len({t.legendgroup for t in loss.data}) == 2
     assert [t.name for t in loss.data[::2]] == ["#1 · Dropout 0", "#2 · Dropout 0.3"]
@@ -117,19 +129,27 @@ def test_comparing_two_runs_overlays_them_and_lists_what_differs(
     body = diff.children[1].children
     assert [row.children[0].children for row in body] == ["Dropout"]  # only what differs
     assert note == "no baseline pinned" and results is not None
-    assert functions["compare"]([first], None, None, "training", 0, "s1", None) == (no_update,) * 6
+    assert (
+        functions["compare"](picked(first), None, None, "training", 0, "s1", None)
+        == (no_update,) * 6
+    )
 
 
 def test_a_pinned_baseline_is_drawn_and_compared_against(
     functions: dict[str, Any], store: Store
 ) -> None:
     first, second = add_run(store, "s1", 0.0), add_run(store, "s1", 0.3)
-    loss, _, _, diff, _, note = functions["compare"]([second], first, None, "runs", 0, "s1", None)
+    loss, _, _, diff, _, note = functions["compare"](
+        picked(second), first, None, "runs", 0, "s1", None
+    )
     assert loss.data[0].name.endswith("(baseline)") and loss.data[0].line.width == 3.5
     assert note.startswith("baseline: #1")
     assert diff.children[0].children.children[1].children[1] == "#1 baseline"
     assert functions["pin"](1, second, first) == second
     assert functions["pin"](2, second, second) is None
+    rule = functions["mark_baseline"](first)["run-baseline"]
+    assert rule == f'params.data.id === "{first}"'
+    assert functions["mark_baseline"](None) == {"run-baseline": 'params.data.id === ""'}
 
 
 def test_earlier_runs_go_faint_behind_the_one_that_trains(
@@ -137,7 +157,7 @@ def test_earlier_runs_go_faint_behind_the_one_that_trains(
 ) -> None:
     first = add_run(store, "s1")
     live = {"run_id": "trainingNow12345", "status": "running", "history": {"loss": [0.9]}}
-    loss, shown, *_ = functions["compare"]([first], None, None, "runs", 0, "s1", live)
+    loss, shown, *_ = functions["compare"](picked(first), None, None, "runs", 0, "s1", live)
     assert loss.data[0].opacity == 0.3 and loss.data[2].opacity == 1.0
     assert shown == {"run_id": "trainingNow12345", "traces": [2, 3]}
     live["history"] = {"loss": [0.9, 0.8], "val_loss": [1.0, 0.9]}
@@ -162,8 +182,9 @@ def test_focusing_a_run_offers_its_replay_downloads_and_share_link(
     figure = functions["replay"](2, with_model, "s1")
     assert "epoch 1" in figure.layout.title.text  # the latest snapshot at or before epoch 2
     assert "epoch 3" in functions["replay"](None, with_model, "s1").layout.title.text
-    assert functions["follow_selection"]([with_model, without], with_model) is no_update
-    assert functions["follow_selection"]([without], with_model) == without
+    assert functions["follow_selection"](picked(with_model, without), with_model) is no_update
+    assert functions["follow_selection"](picked(without), with_model) == without
+    assert functions["follow_selection"]([], with_model) is no_update
 
 
 def test_delete_and_clear_touch_only_the_sessions_runs(
@@ -171,7 +192,7 @@ def test_delete_and_clear_touch_only_the_sessions_runs(
 ) -> None:
     mine, other = add_run(store, "s1"), add_run(store, "s2")
     changed, selected, message, dialog = triggered(
-        "delete-runs.n_clicks", functions["delete_runs"], 1, None, [mine, other], "s1", 0
+        "delete-runs.n_clicks", functions["delete_runs"], 1, None, picked(mine, other), "s1", 0
     )
     assert changed == 1 and selected == [] and dialog is False
     assert "Deleted 1 run." in str(message) and store.list_runs("s2")[0]["id"] == other
@@ -181,7 +202,8 @@ def test_delete_and_clear_touch_only_the_sessions_runs(
         "clear-runs-yes.n_clicks", functions["delete_runs"], None, 1, [], "s1", 1
     )
     assert changed == 2 and store.list_runs("s1") == []
-    assert functions["delete_label"]([mine, other]) == (False, "Delete 2 selected")
+    assert functions["delete_label"](picked(mine, other)) == (False, "Delete 2 selected")
+    assert functions["delete_label"](None) == (True, "Delete selected")
     assert triggered("clear-runs.n_clicks", functions["ask_before_clearing"], 1, None) is True
 
 
@@ -282,7 +304,7 @@ def test_a_new_run_trains_in_front_of_the_earlier_ones(
     assert [t["name"] for t in traces][:2] == ["loss", "val_loss"]  # the run's own, first
     faint = [t for t in traces if t.get("legendgroup") == "earlier"]
     assert len(faint) == 1 and faint[0]["opacity"] == 0.3  # the last run, when none picked
-    patch, _ = behind("newRunId12345678:running", None, first, [second], "s1", True)
+    patch, _ = behind("newRunId12345678:running", None, first, picked(second), "s1", True)
     traces = patch.to_plotly_json()["operations"][0]["params"]["value"]
     assert len([t for t in traces if t.get("legendgroup") == "earlier"]) == 2
     assert behind("newRunId12345678:running", "newRunId12345678", None, [], "s1", True) == (
