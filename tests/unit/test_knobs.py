@@ -121,27 +121,49 @@ def test_recursive_needs_the_target_alone_and_stateful_needs_full_batches() -> N
 
 def test_stateful_model_keeps_state_until_reset() -> None:
     config = TrainConfig(
-        units=4, layers=1, dropout=0.0, dense_units=0, seq_len=5, stateful=True, batch_size=4
+        units=4, layers=1, dropout=0.0, dense_units=0, seq_len=5, stateful=True, batch_size=8
     )
     model = build_model(config, 1)
-    assert model.layers[0].stateful and model.input_shape == (4, 5, 1)
-    x = np.ones((4, 5, 1), dtype=np.float32)
-    model.predict(x, batch_size=4, verbose=0)
+    assert model.layers[0].stateful and model.input_shape == (8, 5, 1)
+    x = np.ones((8, 5, 1), dtype=np.float32)
+    model.predict(x, batch_size=8, verbose=0)
     state = keras.ops.convert_to_numpy(lstms(model)[0].states[0])
     assert np.abs(state).sum() > 0
     reset_states(model)
     assert np.abs(keras.ops.convert_to_numpy(lstms(model)[0].states[0])).sum() == 0
     # any number of windows can be predicted: padded to full batches, then cut back
-    assert Predictor(model, config)(np.ones((6, 5, 1), dtype=np.float32)).shape == (6, 1)
+    assert Predictor(model, config)(np.ones((11, 5, 1), dtype=np.float32)).shape == (11, 1)
 
 
-def test_stateful_training_runs_without_shuffling() -> None:
+def test_stateful_training_carries_state_across_batches_and_resets_it() -> None:
     series = sine_frame(points=200).to_numpy()
     config = TrainConfig(
         units=4, layers=1, seq_len=10, epochs=2, stateful=True, batch_size=16, dense_units=0
     )
-    result = train(config, series)
+    models: list[keras.Model] = []
+    result = train(config, series, on_model=models.append)
     assert result.status == "finished" and np.isfinite(result.predictions).all()
+    [model] = models
+    assert lstms(model)[0].stateful and model.input_shape[0] == 16  # fixed batches
+    windows = np.stack([series[i : i + 10] for i in range(32)]).astype(np.float32)
+    first, second = windows[:16], windows[16:]
+    # the state left by one batch is where the next batch starts
+    reset_states(model)
+    model.predict_on_batch(first)
+    after_first = model.predict_on_batch(second)
+    reset_states(model)
+    from_zero = model.predict_on_batch(second)
+    assert not np.allclose(after_first, from_zero)
+    # every epoch (and every prediction of the page) starts from a zero state
+    resetter = callbacks_for(config, keras.callbacks.Callback())[0]  # runs before the others
+    resetter.set_model(model)
+    model.predict_on_batch(first)
+    assert np.abs(keras.ops.convert_to_numpy(lstms(model)[0].states[0])).sum() > 0
+    resetter.on_epoch_begin(1)
+    assert np.abs(keras.ops.convert_to_numpy(lstms(model)[0].states[0])).sum() == 0
+    predict = Predictor(model, config)
+    np.testing.assert_array_equal(predict(second), predict(second))
+    np.testing.assert_allclose(predict(second), from_zero, rtol=1e-5, atol=1e-6)
 
 
 def test_classification_metrics_on_known_labels() -> None:
