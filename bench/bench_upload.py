@@ -7,9 +7,9 @@ machine is shared, and interference only ever adds time):
 
     pandas        pd.read_csv(path): bare, the time column left as text
     pandas+dates  pd.read_csv(path, parse_dates=["time"]): what the reader's result holds
-    read_table    path.read_bytes() + dashboard.ml.reader.read_table: sniffing, parsing, time
+    read_table    path.read_bytes() + dashboard.ingest.reader.read_table: sniffing, parsing, time
                   axis, numbers, report (what the upload route calls)
-    ingest        dashboard.uploads.ingest: sha256, read_table, the default cleaning and two
+    ingest        dashboard.ingest.uploads.ingest: sha256, read_table, the default cleaning and two
                   diskcache writes (everything the route does after Werkzeug spooled the body)
 
 Part 2, browser (skip with --no-browser). A real server (tests.server.running_server) whose
@@ -48,10 +48,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.server and tests.browser.helpers
 
-from dashboard.ml.reader import read_table  # noqa: E402
+from dashboard.ingest.reader import read_table  # noqa: E402
+from dashboard.ingest.uploads import ingest  # noqa: E402
 from dashboard.settings import Settings  # noqa: E402
 from dashboard.store import Store  # noqa: E402
-from dashboard.uploads import ingest  # noqa: E402
 
 SIZES = (100_000, 1_000_000)
 CHROMIUM = "/usr/bin/chromium"

@@ -8,12 +8,13 @@ from typing import Any
 from dash import Dash, Input, Output, State
 
 from callbacks.common import data_deps
-from dashboard import figures, ids
-from dashboard.figures_data import target_figure
+from dashboard import ids
+from dashboard.figures import data as figures
+from dashboard.figures.data import target_figure
+from dashboard.ingest.uploads import upload_of
 from dashboard.ml.config import split_rows
 from dashboard.ml.data import BUILTIN_PREFIX, BUILTINS
 from dashboard.store import NotFound, Store
-from dashboard.uploads import upload_of
 
 
 def dataset_meta(store: Store, dataset_id: str, session: str) -> dict[str, Any]:

@@ -9,9 +9,10 @@ from typing import Any
 from dash import Dash, Input, Output, Patch, State, no_update
 
 from callbacks.common import config_from_controls, data_deps, setting_deps
-from dashboard import figures, ids, jobs
+from dashboard import ids, jobs
 from dashboard.background import slots_cache
-from dashboard.figures_runs import run_prediction_figure
+from dashboard.figures import common as figures
+from dashboard.figures.runs import run_prediction_figure
 from dashboard.layout import results
 from dashboard.settings import Settings
 from dashboard.store import NotFound, Store

@@ -9,12 +9,13 @@ from typing import Any
 from dash import Dash, Input, Output, State, ctx, no_update
 
 from callbacks.data import dataset_meta
-from dashboard import ids, uploads
+from dashboard import ids
+from dashboard.ingest import uploads
+from dashboard.ingest.reader import DataError
+from dashboard.ingest.uploads import ROW_ORDER, UPLOAD_PREFIX, Recipe
 from dashboard.layout import data_panel, data_report
-from dashboard.ml.reader import DataError
 from dashboard.settings import Settings
 from dashboard.store import NotFound, Store
-from dashboard.uploads import ROW_ORDER, UPLOAD_PREFIX, Recipe
 
 GONE = "This upload is no longer on the server; upload the file again."
 

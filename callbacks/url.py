@@ -17,7 +17,10 @@ from callbacks.common import (
     setting_deps,
 )
 from callbacks.runs import available_files
-from dashboard import figures, figures_runs, ids, runs, share
+from dashboard import ids, runs
+from dashboard import urls as share
+from dashboard.figures import common as figures
+from dashboard.figures import runs as figures_runs
 from dashboard.layout import results, run_tables, runs_panel, shared_run
 from dashboard.ml.config import TrainConfig
 from dashboard.store import NotFound, Store

@@ -10,13 +10,13 @@ from dash import Dash
 from dash.development.base_component import Component
 
 import callbacks
-from dashboard import uploads
 from dashboard.background import ForkserverDiskcacheManager, known_device, make_manager
+from dashboard.downloads import register_routes
+from dashboard.ingest import uploads
+from dashboard.ingest.uploads import register_upload_route
 from dashboard.layout import page
 from dashboard.settings import Settings
-from dashboard.share import register_routes
 from dashboard.store import Store
-from dashboard.uploads import register_upload_route
 
 log = logging.getLogger(__name__)
 ASSETS = Path(__file__).resolve().parent.parent / "assets"

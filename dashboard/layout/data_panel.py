@@ -11,8 +11,8 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard import ids
+from dashboard.ingest.uploads import ROW_ORDER, UPLOAD_URL
 from dashboard.layout.components import labelled
-from dashboard.uploads import ROW_ORDER, UPLOAD_URL
 
 ACCEPT = ".csv,.tsv,.txt,.dat,.xlsx,.xlsm"
 HIDDEN = {"display": "none"}

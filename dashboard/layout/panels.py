@@ -7,7 +7,8 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import figures, ids
+from dashboard import ids
+from dashboard.figures import training as figures
 from dashboard.layout import data_panel
 from dashboard.layout.runs_panel import runs_tab
 

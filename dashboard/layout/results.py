@@ -7,7 +7,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import Patch, html
 
-from dashboard import figures
+from dashboard.figures import training as figures
 from dashboard.ml import metrics
 
 STATUS_COLORS = {

@@ -17,10 +17,10 @@ from flask.testing import FlaskClient
 from callbacks.common import SETTINGS, config_from_controls, control_value
 from callbacks.upload import GONE, feature_choice
 from dashboard.app import create_app
+from dashboard.ingest.uploads import MAX_PRESELECTED, ROW_ORDER
 from dashboard.ml.config import TrainConfig, check
 from dashboard.settings import Settings
 from dashboard.store import Store
-from dashboard.uploads import MAX_PRESELECTED, ROW_ORDER
 
 AIR = Path(__file__).resolve().parents[1] / "data" / "messy" / "AirQualityUCI.csv"
 S1, S2 = "c" * 32, "d" * 32

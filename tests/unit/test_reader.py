@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.ml.reader import (
+from dashboard.ingest.reader import (
     MIN_ROWS,
     DataError,
     ParsedTable,
@@ -557,7 +557,7 @@ def test_clean_refuses_what_it_cannot_use() -> None:
 
 def test_reader_imports_neither_dash_nor_plotly() -> None:
     code = (
-        "import sys, dashboard.ml.reader; "
+        "import sys, dashboard.ingest.reader; "
         "bad = [m for m in sys.modules if m.split('.')[0] in ('dash', 'plotly')]; "
         "assert not bad, bad"
     )

@@ -14,14 +14,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from dashboard import uploads
-from dashboard.figures_data import MAX_PLOT_POINTS, lttb, target_figure
+from dashboard.ingest import uploads
+from dashboard.ingest.reader import DataError
+from dashboard.ingest.uploads import Recipe, build_dataset, ingest
 from dashboard.layout import data_report
 from dashboard.ml.export import csv_text
-from dashboard.ml.reader import DataError
 from dashboard.settings import Settings
 from dashboard.store import NotFound, Store
-from dashboard.uploads import Recipe, build_dataset, ingest
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 AIR = DATA / "messy" / "AirQualityUCI.csv"
@@ -331,29 +330,6 @@ def test_preview_is_capped_in_rows_and_columns() -> None:
     assert len(_find(preview, "Th")) == data_report.PREVIEW_COLUMNS
     assert len(_find(preview, "Tr")) == data_report.PREVIEW_ROWS + 1
     assert "the first 30 of 50 columns" in " ".join(_texts(preview))
-
-
-# -- plotting --------------------------------------------------------------------------------
-
-
-def test_lttb_keeps_ends_spikes_and_the_limit() -> None:
-    values = np.sin(np.linspace(0, 50, 100_000))
-    values[54_321] = 40.0
-    kept = lttb(values, 1000)
-    assert len(kept) == 1000 and kept[0] == 0 and kept[-1] == 99_999
-    assert 54_321 in kept and np.all(np.diff(kept) > 0)
-    assert list(lttb(np.arange(10.0), 1000)) == list(range(10))
-
-
-def test_target_figure_reduces_long_series_and_moves_the_split() -> None:
-    index = pd.date_range("2000-01-01", periods=100_000, freq="min")
-    figure = target_figure(index, np.arange(100_000.0), "x", (70_000, 85_000))
-    trace = figure.data[0]
-    assert len(trace.y) == MAX_PLOT_POINTS and "of 100,000 points" in figure.layout.title.text
-    shapes = [(s.x0, s.x1) for s in figure.layout.shapes]
-    assert shapes[1][0].startswith("2000-02-18")  # the validation part starts at row 70,000
-    rows = target_figure(pd.RangeIndex(50), np.arange(50.0), "y", None)
-    assert list(rows.data[0].x) == list(range(50)) and rows.layout.xaxis.title.text == "row"
 
 
 def _find(component: Any, kind: str) -> list[Any]:

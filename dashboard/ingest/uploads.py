@@ -3,7 +3,7 @@
 Dash-free. The page posts the chosen file as multipart form data (assets/upload.js), so a
 50 MB file never becomes a base64 string inside a callback body: Werkzeug spools the part to
 a temporary file on disk, the route checks the size limit before reading anything, and
-`dashboard.ml.reader` parses the bytes (never executed, evaluated or unpickled). The parsed
+`dashboard.ingest.reader` parses the bytes (never executed, evaluated or unpickled). The parsed
 table lives in the store under (session, content hash); the page keeps only ids and column
 names. The user's choices (target, inputs, time axis, missing values, markers) make a
 `Recipe`, and each recipe is cleaned into its own dataset that a job process can load.
@@ -23,9 +23,9 @@ import numpy as np
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from dashboard.ml import sniff
+from dashboard.ingest import sniff
+from dashboard.ingest.reader import DataError, ParsedTable, ReadOptions, clean, read_table
 from dashboard.ml.data import Dataset
-from dashboard.ml.reader import DataError, ParsedTable, ReadOptions, clean, read_table
 from dashboard.settings import Settings
 from dashboard.store import NotFound, Store
 

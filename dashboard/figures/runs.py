@@ -1,4 +1,5 @@
-"""Figure builders of the Runs tab: plain data in, go.Figure out. No Dash imports."""
+"""The Runs tab's charts: loss and prediction overlays of several runs, settings against
+val_loss, one run replayed. Plain data in, go.Figure out."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard import figures, runs
-from dashboard.figures import COLORS, FONT, empty_figure, loss_arrays, thin
+from dashboard import runs
+from dashboard.figures.common import COLORS, FONT, base_figure, empty_figure
+from dashboard.figures.downsample import MAX_POINTS, downsample
+from dashboard.figures.training import confusion_figure, loss_arrays, prediction_figure
 from dashboard.ml.metrics import classification_scores
 from dashboard.ml.windows import naive_forecast
 from dashboard.runs import Axis
@@ -41,7 +44,7 @@ class Line:
 
 
 def _base(title: str, y_title: str) -> go.Figure:
-    figure = figures.base_figure(title, "", y_title)
+    figure = base_figure(title, "", y_title)
     figure.update_layout(title_font_size=16, legend_y=-0.2, margin_b=24)
     return figure
 
@@ -97,18 +100,22 @@ def prediction_overlay(
     end = min(len(ys), max(line.start + len(line.values) for line in lines))
     title = "Predictions on the test part" + (f" ({note})" if note else "")
     figure = _base(title, "value")
-    tx, ty = thin(xs[start:end], ys[start:end], 4000)
+    shown = start + downsample(None, ys[start:end], MAX_POINTS)
     figure.add_scatter(
-        x=tx, y=ty, name="actual", mode="lines", line={"color": COLORS["actual"], "width": 2}
+        x=xs[shown],
+        y=ys[shown],
+        name="actual",
+        mode="lines",
+        line={"color": COLORS["actual"], "width": 2},
     )
     for line in lines:
         values = np.asarray(line.values, dtype=float)
         values = values[:, 0] if values.ndim == 2 else values
         stop = min(len(ys), line.start + len(values))
-        px, py = thin(xs[line.start : stop], values[: stop - line.start], 4000)
+        kept = downsample(None, values[: stop - line.start], MAX_POINTS)
         figure.add_scatter(
-            x=px,
-            y=py,
+            x=xs[line.start + kept],
+            y=values[kept],
             name=line.label,
             mode="lines",
             line={"color": line.color, "width": 3 if line.baseline else 2},
@@ -161,11 +168,11 @@ def run_prediction_figure(
             predictions[:, 1].astype(int), predictions[:, 0].astype(int), classes
         )
         title = f"Confusion matrix, test part · epoch {epoch}"
-        return figures.confusion_figure(scores["confusion"], classes, title)
+        return confusion_figure(scores["confusion"], classes, title)
     series = record["series"]
     rows = np.arange(record["test_start"], record["test_start"] + len(predictions))
     extras = (record.get("extras") or {}) if latest else {}
-    return figures.prediction_figure(
+    return prediction_figure(
         series["x"],
         series["y"],
         rows,

@@ -1,4 +1,4 @@
-"""Helpers of `dashboard.ml.reader`: sniffing an upload and finding its time axis.
+"""Helpers of `dashboard.ingest.reader`: sniffing an upload and finding its time axis.
 
 - bytes: encoding (UTF-8, UTF-8 with BOM, UTF-16 with BOM, else cp1252/latin-1), binary check;
 - dialect, from the first ~64 KB with plain Python: separator, lines before the header,

@@ -1,4 +1,5 @@
-"""Figure builders: plain data in, go.Figure out. No Dash imports, no side effects."""
+"""The Training tab's charts: loss per epoch, predictions against the actual test part,
+the confusion matrix. Plain data in, go.Figure out."""
 
 from __future__ import annotations
 
@@ -8,51 +9,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-FONT = {"size": 15, "family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"}
-COLORS = {
-    "loss": "#1f77b4",
-    "val_loss": "#d62728",
-    "actual": "#212529",
-    "context": "#adb5bd",
-    "predicted": "#fd7e14",
-    "naive": "#6c757d",
-    "best": "#198754",
-}
-MAX_CONTEXT_POINTS = 3000  # train/validation context is thinned to this many points
-
-
-def base_figure(title: str, x_title: str, y_title: str) -> go.Figure:
-    """An empty chart in the page's style: white, readable fonts, legend below."""
-    figure = go.Figure()
-    figure.update_layout(
-        template="plotly_white",
-        font=FONT,
-        title={"text": title, "x": 0.01, "font": {"size": 17}},
-        margin={"l": 60, "r": 16, "t": 44, "b": 20},
-        legend={"orientation": "h", "y": -0.12, "yanchor": "top", "x": 0, "xanchor": "left"},
-        xaxis_title=x_title,
-        yaxis_title=y_title,
-        hovermode="x unified",
-        uirevision="keep",  # zoom and legend clicks survive live updates
-    )
-    return figure
-
-
-def empty_figure(message: str) -> go.Figure:
-    """A blank chart that says what will appear in it."""
-    figure = base_figure("", "", "")
-    figure.add_annotation(
-        text=message,
-        showarrow=False,
-        font={"size": 16, "color": "#6c757d"},
-        xref="paper",
-        yref="paper",
-        x=0.5,
-        y=0.5,
-    )
-    figure.update_xaxes(visible=False)
-    figure.update_yaxes(visible=False)
-    return figure
+from dashboard.figures.common import COLORS, base_figure
+from dashboard.figures.downsample import MAX_POINTS, downsample
 
 
 def loss_arrays(history: dict[str, list[float]]) -> dict[str, list[float | None]]:
@@ -187,50 +145,6 @@ def confusion_figure(confusion: list[list[int]], classes: list[str], title: str)
     return figure
 
 
-def thin(x: np.ndarray, y: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every k-th point of (x, y) so that at most `limit` remain (plots stay fast)."""
-    step = max(1, int(np.ceil(len(y) / limit)))
-    return x[::step], y[::step]
-
-
-def series_figure(
-    x: Sequence[str] | None,
-    y: Sequence[float],
-    name: str,
-    split: tuple[int, int] | None = None,
-) -> go.Figure:
-    """The chosen target over time, with the train/validation/test parts shaded."""
-    xs = np.asarray(x) if x is not None else np.arange(len(y))
-    ys = np.asarray(y, dtype=float)
-    figure = base_figure(name, "time" if x is not None else "step", name)
-    tx, ty = thin(xs, ys, 4 * MAX_CONTEXT_POINTS)
-    figure.add_scatter(x=tx, y=ty, name=name, mode="lines", line={"color": COLORS["actual"]})
-    if split is not None:
-        for start, end, label, color in _parts(xs, split):
-            figure.add_vrect(
-                x0=start,
-                x1=end,
-                fillcolor=color,
-                opacity=0.12,
-                line_width=0,
-                annotation_text=label,
-                annotation_position="top left",
-            )
-    figure.update_layout(showlegend=False, hovermode="closest")
-    return figure
-
-
-def _parts(xs: np.ndarray, split: tuple[int, int]) -> list[tuple[object, object, str, str]]:
-    train_end, val_end = split
-    last = len(xs) - 1
-    bounds = [
-        (0, train_end, "train", "#1f77b4"),
-        (train_end, val_end, "validation", "#ffc107"),
-        (val_end, len(xs), "test", "#198754"),
-    ]
-    return [(xs[a], xs[min(b, last)], label, c) for a, b, label, c in bounds if b > a]
-
-
 def prediction_figure(
     x: Sequence[str] | None,
     y: Sequence[float],
@@ -249,10 +163,10 @@ def prediction_figure(
     rows = np.asarray(test_rows, dtype=int)
     first = int(rows[0]) if len(rows) else len(ys)
     figure = base_figure(title, "", "value")
-    cx, cy = thin(xs[:first], ys[:first], MAX_CONTEXT_POINTS)
+    context = downsample(xs[:first] if x is not None else None, ys[:first], MAX_POINTS)
     figure.add_scatter(
-        x=cx,
-        y=cy,
+        x=xs[context],
+        y=ys[context],
         name="train + validation",
         mode="lines",
         line={"color": COLORS["context"], "width": 1.5},

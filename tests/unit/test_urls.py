@@ -6,12 +6,12 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from dashboard import share
+from dashboard import urls
 from dashboard.ml.config import TrainConfig
 
 
 def test_the_default_settings_make_an_empty_query() -> None:
-    assert share.settings_query(TrainConfig()) == ""
+    assert urls.settings_query(TrainConfig()) == ""
 
 
 def test_a_query_carries_what_differs_and_reads_back() -> None:
@@ -26,9 +26,9 @@ def test_a_query_carries_what_differs_and_reads_back() -> None:
         train_pct=60,
         val_pct=20,
     )
-    query = share.settings_query(config)
+    query = urls.settings_query(config)
     assert parse_qs(query[1:])["dataset"] == ["builtin:seattle"]
-    wanted = share.parse_query(query)
+    wanted = urls.parse_query(query)
     assert wanted == {
         "dataset": "builtin:seattle",
         "target": "wind",
@@ -42,7 +42,7 @@ def test_a_query_carries_what_differs_and_reads_back() -> None:
 
 
 def test_uploads_stay_out_of_the_url() -> None:
-    query = share.settings_query(TrainConfig(dataset="upload:abc", target="sales", units=8))
+    query = urls.settings_query(TrainConfig(dataset="upload:abc", target="sales", units=8))
     assert query == "?units=8"
 
 
@@ -61,20 +61,20 @@ def test_uploads_stay_out_of_the_url() -> None:
     ],
 )
 def test_malformed_queries_fall_back_to_the_defaults(query: str | None, expected: dict) -> None:
-    assert share.parse_query(query) == expected
+    assert urls.parse_query(query) == expected
 
 
 def test_share_paths_name_a_well_formed_run_id_only() -> None:
-    assert share.shared_run_id("/run/AbCdEfGhIjKlMnOp") == "AbCdEfGhIjKlMnOp"
-    assert share.shared_run_id("/run/AbCdEfGhIjKlMnOp/") == "AbCdEfGhIjKlMnOp"
+    assert urls.shared_run_id("/run/AbCdEfGhIjKlMnOp") == "AbCdEfGhIjKlMnOp"
+    assert urls.shared_run_id("/run/AbCdEfGhIjKlMnOp/") == "AbCdEfGhIjKlMnOp"
     for path in ("/run/short", "/run/../../etc/passwd", "/runs/AbCdEfGhIjKlMnOp", "/", None):
-        assert share.shared_run_id(path) is None
-    assert share.is_share_path("/run/short") and not share.is_share_path("/")
+        assert urls.shared_run_id(path) is None
+    assert urls.is_share_path("/run/short") and not urls.is_share_path("/")
 
 
 def test_a_runs_settings_become_controls_values() -> None:
     config = TrainConfig(dataset="builtin:airline", target="Passengers", units=16).to_dict()
-    wanted = share.config_settings(config)
+    wanted = urls.config_settings(config)
     assert wanted["units"] == 16 and wanted["dataset"] == "builtin:airline"
     assert wanted["split"] == [70, 85] and wanted["optimizer"] == "adam"
-    assert "dataset" not in share.config_settings({**config, "dataset": "upload:x"})
+    assert "dataset" not in urls.config_settings({**config, "dataset": "upload:x"})

@@ -1,6 +1,6 @@
 """Read an uploaded table (CSV/TSV/TXT/XLSX) into a clean, time-indexed frame.
 
-`read_table` sniffs a small sample (see `dashboard.ml.sniff`), makes one `pandas.read_csv`
+`read_table` sniffs a small sample (see `dashboard.ingest.sniff`), makes one `pandas.read_csv`
 call with what it found, then tidies the result: empty columns and rows dropped, a time column
 found (one column, a date + a time column, or year/month/day/hour columns), rows sorted by
 time, numbers made float64. It reports everything it did in a `ReadReport`. `clean` then
@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dashboard.ml import sniff
-from dashboard.ml.sniff import DataError, find_time, frequency_and_gaps, plural
+from dashboard.ingest import sniff
+from dashboard.ingest.sniff import DataError, find_time, frequency_and_gaps, plural
 
 __all__ = [
     "MIN_ROWS",

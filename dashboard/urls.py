@@ -1,28 +1,21 @@
-"""Links: settings in the page URL, a run's share link, and the per-run download routes.
+"""The URL codec: settings <-> the page URL's query, a run's share path and download paths.
 
 A run's id is its share secret (16 characters from secrets.token_urlsafe): whoever holds
-`/run/<id>` sees that run read-only, and `/runs/<id>/<file>` downloads its files. Anything
-malformed or unknown answers 404 with a short plain sentence, never a traceback.
+`/run/<id>` sees that run read-only, and `/runs/<id>/<file>` downloads its files (served by
+`dashboard.downloads`). Malformed queries and paths are ignored, never an error.
 """
 
 from __future__ import annotations
 
-import logging
 import math
 import re
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from flask import Flask, Response, send_file
-
-from dashboard.ml import export
 from dashboard.ml.config import TrainConfig
 from dashboard.ml.data import BUILTIN_PREFIX, BUILTINS
 from dashboard.ml.params import CHOICES, PARAMS
-from dashboard.store import NotFound, Store, valid_run_id
 
-log = logging.getLogger(__name__)
 SHARED = re.compile(r"^/run/([A-Za-z0-9_-]{16})/?$")
 DOWNLOADS = {
     "model.keras": "application/octet-stream",
@@ -54,7 +47,6 @@ def shared_run_id(pathname: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-# settings <-> URL ---------------------------------------------------------------------
 def settings_query(config: TrainConfig) -> str:
     """'?units=32&dropout=0.3&dataset=builtin:airline&target=...': the settings that differ
     from the defaults, and the data (built-in datasets only: uploads stay private)."""
@@ -126,70 +118,3 @@ def _split(text: str) -> list[int] | None:
     if 10 <= train_end < val_end <= 95 and train_end % 5 == 0 and val_end % 5 == 0:
         return [train_end, val_end]
     return None
-
-
-# download routes ----------------------------------------------------------------------
-def register_routes(server: Flask, store: Store) -> None:
-    """Add GET /runs/<id>/<file> for model.keras, predictions.csv, run.json, train.zip;
-    anything else under /runs/ is a plain 404."""
-
-    @server.get("/runs/<run_id>/<name>")
-    def download(run_id: str, name: str) -> Response:
-        if name not in DOWNLOADS or not valid_run_id(run_id):
-            return plain("No such file.", 404)
-        try:
-            record = store.get_run(run_id)
-            return _file(store, record, name)
-        except NotFound as missing:
-            return plain(missing.args[0] if missing.args[0] != run_id else "No such run.", 404)
-        except Exception:  # the log gets the traceback, the visitor a sentence
-            log.exception("download %s of run %s failed", name, run_id)
-            return plain("Sorry, this file could not be prepared.", 500)
-
-    @server.get("/runs/<path:rest>")
-    def elsewhere(rest: str) -> Response:
-        return plain("No such file.", 404)
-
-
-def plain(text: str, status: int) -> Response:
-    """A short plain-text answer."""
-    return Response(text + "\n", status=status, mimetype="text/plain")
-
-
-def _file(store: Store, record: dict[str, Any], name: str) -> Response:
-    run_id = record["id"]
-    filename = f"lstm-lab-run-{record.get('number', '')}-{run_id}-{name}".replace("--", "-")
-    if name == "model.keras":
-        path = store.artifact_path(run_id, name)
-        if not path.is_file():
-            raise NotFound("This run has no saved model (it did not finish training).")
-        response = send_file(path, DOWNLOADS[name], as_attachment=True, download_name=filename)
-    else:
-        body = BUILDERS[name](store, record)
-        response = Response(body, mimetype=DOWNLOADS[name])
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _predictions(store: Store, record: dict[str, Any]) -> str:
-    saved = store.get_predictions(record["id"])
-    if saved is None:
-        raise NotFound("This run has no predictions yet.")
-    return export.predictions_csv(record, saved[1])
-
-
-def _bundle(store: Store, record: dict[str, Any]) -> bytes:
-    try:
-        dataset = store.load_dataset(record["config"]["dataset"], record["session"])
-    except NotFound:  # an upload that is gone: the script alone, naming the file
-        dataset = None
-    return export.bundle(record, dataset)
-
-
-BUILDERS: dict[str, Callable[[Store, dict[str, Any]], str | bytes]] = {
-    "predictions.csv": _predictions,
-    "run.json": lambda store, record: export.run_json(record, store.get_predictions(record["id"])),
-    "train.zip": _bundle,
-}
