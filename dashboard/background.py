@@ -28,17 +28,31 @@ def _job_key(pid: int) -> str:
     return f"lstm-lab-job-{pid}"
 
 
-# What a job process needs, imported once by the forkserver instead of by every job.
-JOB_PRELOAD = ["dashboard.ml.runtime", "dashboard.ml.train", "dashboard.jobs", "callbacks"]
+# What the training job needs, imported once by the forkserver instead of by every job.
+# The modules that define the background callbacks join it as they register (see
+# ForkserverDiskcacheManager.make_job_fn).
+JOB_PRELOAD = ["dashboard.ml.runtime", "dashboard.ml.train", "dashboard.jobs"]
 
 
 class ForkserverDiskcacheManager(DiskcacheManager):
     """DiskcacheManager whose jobs fork from a TensorFlow-preloaded forkserver."""
 
     def __init__(self, cache: diskcache.Cache, preload: list[str]) -> None:
-        super().__init__(cache)
+        self.preload = list(preload)
         self.context = multiprocess.get_context("forkserver")
-        self.context.set_forkserver_preload(preload)
+        self.context.set_forkserver_preload(self.preload)
+        super().__init__(cache)  # registers the callbacks defined so far (make_job_fn)
+
+    def make_job_fn(self, fn: Any, progress: Any, key: Any = None) -> Any:
+        """Dash's job function for the background callback `fn`, whose module joins the
+        forkserver's preload: a job process unpickles `fn` by importing the module that
+        defines it, which the forkserver then does once instead of every job. (Callbacks
+        registered after the forkserver started still work; their jobs import it.)"""
+        module = getattr(fn, "__module__", None)
+        if module and module != "__main__" and module not in self.preload:
+            self.preload.append(module)
+            self.context.set_forkserver_preload(self.preload)
+        return super().make_job_fn(fn, progress, key)
 
     def call_job_fn(self, key: str, job_fn: Any, args: Any, context: Any) -> int:
         """Start the job in a process forked from the forkserver; return its pid."""

@@ -81,3 +81,10 @@ def test_a_reused_pid_is_not_taken_for_the_job(tmp_path: Path) -> None:
         if bystander.poll() is None:
             bystander.kill()
             bystander.wait()
+
+
+def test_the_modules_of_background_callbacks_join_the_forkserver_preload(tmp_path: Path) -> None:
+    manager = ForkserverDiskcacheManager(diskcache.Cache(str(tmp_path)), preload=["dashboard.jobs"])
+    manager.make_job_fn(quick_job, progress=False)
+    assert manager.preload[0] == "dashboard.jobs" and __name__ in manager.preload
+    assert manager.preload.count(__name__) == 1
