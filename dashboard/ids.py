@@ -43,7 +43,6 @@ DATA_SUMMARY = "data-summary"
 PRESET = "preset-picker"
 PRESET_NOTE = "preset-note"
 SIGNAL = "training-signal"  # overfitting warning and early-stopping notes beside the chart
-MODEL_DETAILS = "model-details"
 
 # uploads (left column: the drop box and inputs; Data tab: reading choices, report, preview)
 UPLOAD = "upload"  # dcc.Upload; assets/upload.js takes its file and posts it to /upload

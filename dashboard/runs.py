@@ -264,15 +264,3 @@ def table_columns(names: Sequence[str]) -> list[dict[str, Any]]:
             columns.append({"id": name, "name": label, "type": "text"})
     columns.append({"id": "device", "name": "device", "type": "text"})
     return columns
-
-
-def tooltips(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each row's status explained on hover (the reason of a failure, for one), and its
-    data in full (the column cuts long names short)."""
-    return [
-        {
-            "status": {"value": row["message"] or row["status"], "type": "text"},
-            "dataset": {"value": row["dataset"], "type": "text"},
-        }
-        for row in rows
-    ]

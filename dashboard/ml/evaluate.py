@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from dashboard.ml.train import RunResult
 
 Predict = Callable[[np.ndarray], np.ndarray]
-best_epoch = metrics.best_epoch
 
 
 def class_codes(outputs: np.ndarray) -> np.ndarray:

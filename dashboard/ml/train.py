@@ -11,7 +11,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from dashboard.ml import evaluate
+from dashboard.ml import evaluate, metrics
 from dashboard.ml.config import TrainConfig
 from dashboard.ml.model import build_model
 from dashboard.ml.runtime import device_name
@@ -248,7 +248,7 @@ def _result(
         actual=np.empty(0),
         device=device_name(),
         parameters=model.count_params(),
-        best_epoch=evaluate.best_epoch(reporter.history),
+        best_epoch=metrics.best_epoch(reporter.history),
     )
     if reporter.failure:
         result.status, result.message = "failed", reporter.failure

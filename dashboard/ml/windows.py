@@ -36,13 +36,6 @@ class Windows:
     val_end: int
     last_window: np.ndarray  # the final seq_len rows, scaled: the input of a forecast past the end
 
-    def to_scaled(self, original: np.ndarray) -> np.ndarray:
-        """Map target values in the series' own units to the model's scale."""
-        if self.target_scaler is None:
-            return np.asarray(original, dtype=np.float64)
-        flat = np.asarray(original, dtype=np.float64).reshape(-1, 1)
-        return self.target_scaler.transform(flat).reshape(np.shape(original))
-
     def to_original(self, scaled: np.ndarray) -> np.ndarray:
         """Map scaled target values (any shape) back to the series' own units."""
         if self.target_scaler is None:
