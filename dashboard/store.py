@@ -93,13 +93,17 @@ class Store:
         return dataset.id
 
     def save_upload(self, session: str, upload_id: str, table: Any, meta: dict[str, Any]) -> None:
-        """Keep a parsed upload (a reader.ParsedTable) and its small metadata for one session."""
+        """Keep a parsed upload (a ParsedTable) and its small metadata for one session."""
         self.cache.set(("upload", session, upload_id), table)
         self.cache.set(("upload-meta", session, upload_id), meta)
 
     def load_upload(self, session: str, upload_id: str) -> Any:
-        """The parsed upload (a reader.ParsedTable) of this session; raises NotFound."""
-        table = self.cache.get(("upload", session, upload_id))
+        """The parsed upload (an ingest.reader.ParsedTable) of this session; raises NotFound."""
+        try:
+            table = self.cache.get(("upload", session, upload_id))
+        except (ModuleNotFoundError, AttributeError):  # pickled by code since moved
+            log.warning("upload %s was stored by older code; it must be uploaded again", upload_id)
+            table = None
         if table is None:
             raise NotFound(upload_id)
         return table
