@@ -8,10 +8,10 @@ from dash import Input, State
 
 from dashboard import ids
 from dashboard.ml.config import TrainConfig
-from dashboard.ml.params import CHOICES, PARAMS
-from dashboard.settings import Settings
+from dashboard.ml.params import PARAMS
+from dashboard.ml.params import SETTINGS as TABLE
 
-SETTINGS = (*PARAMS, *CHOICES)  # every setting control, in this order everywhere
+SETTINGS = tuple(TABLE)  # every setting control, in this order everywhere
 
 
 def control_id(name: str) -> str:
@@ -30,22 +30,16 @@ def setting_deps(kind: type[Input] | type[State] = State) -> list[Any]:
 
 
 def setting_value(name: str, raw: Any) -> Any:
-    """A control's value as the setting's value (log sliders hold the exponent)."""
-    if name in CHOICES:
-        return CHOICES[name].coerce(raw)
-    param = PARAMS[name]
-    if raw is None:
-        return param.default
-    return param.clamp(10**raw if param.log else raw)
+    """A control's value as the setting's value (log sliders hold the exponent); TrainConfig
+    cleans it (range, digits) when the config is made."""
+    if name in PARAMS and isinstance(raw, int | float):
+        return PARAMS[name].from_position(raw)
+    return raw
 
 
 def control_value(name: str, value: Any) -> Any:
     """The inverse of setting_value: what the control shows for a setting's value."""
-    if name in PARAMS and PARAMS[name].log:
-        import math
-
-        return round(math.log10(value), 6)
-    return value
+    return PARAMS[name].to_position(value) if name in PARAMS else value
 
 
 def config_from_controls(
@@ -53,14 +47,12 @@ def config_from_controls(
     target: str | None,
     split: list[int] | None,
     raw_values: tuple[Any, ...],
-    settings: Settings | None = None,
 ) -> TrainConfig:
-    """The TrainConfig that the controls describe, with the server's limits applied."""
+    """The TrainConfig that the controls describe (the server's limits are checked, never
+    applied silently: ml.config.check)."""
     values: dict[str, Any] = {
         n: setting_value(n, v) for n, v in zip(SETTINGS, raw_values, strict=True)
     }
-    if settings is not None:
-        values["epochs"] = min(values["epochs"], settings.max_epochs)
     train_end, val_end = split or (70, 85)
     dataset = dataset or {}
     return TrainConfig(

@@ -18,35 +18,46 @@ from callbacks.common import (
     setting_deps,
 )
 from dashboard import ids
-from dashboard.jobs import limit_problems
 from dashboard.layout.summary import model_summary
 from dashboard.ml.config import TrainConfig, advice, check
-from dashboard.ml.params import PARAMS, Param
+from dashboard.ml.params import LOG_DIGITS, PARAMS, Param
 from dashboard.ml.presets import PRESETS
 from dashboard.settings import Settings
 
 # Runs in the browser: typing in the box moves the slider, moving the slider fills the box.
+# It cleans a value as ml.params.Param.clean does (range, integer, significant digits on a
+# log scale), so the box always shows the value that will train.
 SYNC_JS = """
 function(position, typed) {
     const spec = %s;
     const skip = window.dash_clientside.no_update;
     const trigger = (dash_clientside.callback_context.triggered[0] || {}).prop_id || "";
+    const clean = (number) => {
+        let value = Math.min(spec.high, Math.max(spec.low, number));
+        if (spec.integer) { return Math.round(value); }
+        if (spec.log) { value = Number(value.toPrecision(spec.digits)); }
+        return Math.min(spec.high, Math.max(spec.low, value));
+    };
     if (trigger.endsWith("-input.value")) {
         if (typed === null || typed === undefined || isNaN(typed)) { return [skip, skip]; }
-        let value = Math.min(spec.high, Math.max(spec.low, Number(typed)));
-        if (spec.integer) { value = Math.round(value); }
+        const value = clean(Number(typed));
         const pos = spec.log ? Math.round(Math.log10(value) * 1e6) / 1e6 : value;
         return [pos, value === Number(typed) ? skip : value];
     }
-    const value = spec.log ? Number(Math.pow(10, position).toPrecision(2)) : position;
-    return [skip, value];
+    return [skip, clean(spec.log ? Math.pow(10, position) : position)];
 }
 """
 
 
 def sync_script(param: Param) -> str:
     """The clientside function that keeps one slider and its box in step."""
-    spec = {"low": param.low, "high": param.high, "log": param.log, "integer": param.integer}
+    spec = {
+        "low": param.low,
+        "high": param.high,
+        "log": param.log,
+        "integer": param.integer,
+        "digits": LOG_DIGITS,
+    }
     return SYNC_JS % json.dumps(spec)
 
 
@@ -98,8 +109,8 @@ def register(app: Dash, settings: Settings) -> dict[str, Callable[..., Any]]:
         warn about), and what model they build."""
         if not meta:
             return "", False, "warning", no_update
-        config = config_from_controls(meta, target, split, raw, settings)
-        problems = [*check(config, meta["rows"], meta["name"]), *limit_problems(config, settings)]
+        config = config_from_controls(meta, target, split, raw)
+        problems = check(config, meta["rows"], meta["name"], settings.limits)
         notes = problems or advice(config)
         color = "warning" if problems else "info"
         return " ".join(notes), bool(notes), color, model_summary(config, meta)
@@ -130,7 +141,7 @@ def register(app: Dash, settings: Settings) -> dict[str, Callable[..., Any]]:
         *raw: Any,
     ) -> list[str]:
         """Mark the settings that differ from those of the run on screen."""
-        config = config_from_controls(meta, target, split, raw, settings)
+        config = config_from_controls(meta, target, split, raw)
         return changed_rows((live or {}).get("config"), config)
 
     @app.callback(

@@ -53,7 +53,7 @@ def register(
         *raw: float,
     ) -> dict[str, Any]:
         """Run one training in a job process, streaming its whole state after each epoch."""
-        config = config_from_controls(meta, target, split, raw, settings)
+        config = config_from_controls(meta, target, split, raw)
         return jobs.run_training(
             settings, config, session, lambda state: set_progress([state]), slots
         )

@@ -170,17 +170,6 @@ def _run(
         )
 
 
-def limit_problems(config: TrainConfig, settings: Settings) -> list[str]:
-    """What this server refuses to train, to protect a machine shared by a class."""
-    problems = []
-    if config.units * config.layers > settings.max_units_x_layers:
-        problems.append(
-            f"Units x layers is {config.units * config.layers}; this server allows at most "
-            f"{settings.max_units_x_layers}: use fewer units or layers."
-        )
-    return problems
-
-
 def _queue_message(ahead: int) -> str:
     if ahead == 0:
         return "Queued: another training is running; yours starts next."
@@ -211,7 +200,7 @@ def _train(
 
     dataset = store.load_dataset(config.dataset, session)
     values = dataset.values(config.target, config.features)
-    problems = [*check(config, len(values), dataset.name), *limit_problems(config, settings)]
+    problems = check(config, len(values), dataset.name, settings.limits)
     if problems:
         raise Refused(" ".join(problems))
     store.save_run(_new_record(run_id, session, config, dataset))

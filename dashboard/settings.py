@@ -7,6 +7,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from dashboard.ml.config import Limits
+
 ENV_PREFIX = "LSTM_LAB_"
 
 
@@ -42,6 +44,11 @@ class Settings:
         if self.data_dir == Path():
             object.__setattr__(self, "data_dir", _default_data_dir())
         object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser())
+
+    @property
+    def limits(self) -> Limits:
+        """The bounds every run on this server is checked against (ml.config.check)."""
+        return Limits(self.max_epochs, self.max_units_x_layers, self.max_rows)
 
     @property
     def cache_dir(self) -> Path:

@@ -98,8 +98,10 @@ def parse_query(search: str | None) -> dict[str, Any]:
 
 
 def _setting(name: str, text: str) -> Any:
+    """A setting's value from its URL text, cleaned as TrainConfig cleans it; None for
+    text that is not a value of the setting (the control keeps its value)."""
     if name in CHOICES:
-        value = CHOICES[name].coerce(text)
+        value = CHOICES[name].clean(text)
         return value if str(value).lower() == text.lower() else None
     if name not in PARAMS or len(text) > 32:
         return None
@@ -107,7 +109,7 @@ def _setting(name: str, text: str) -> Any:
         number = float(text)
     except ValueError:
         return None
-    return PARAMS[name].clamp(number) if math.isfinite(number) else None
+    return PARAMS[name].clean(number) if math.isfinite(number) else None
 
 
 def _split(text: str) -> list[int] | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -61,21 +60,15 @@ def slider_row(label: str, target: str, help_text: str, control: Component, name
     )
 
 
-def format_value(param: Param, value: float) -> float:
-    """A setting's value as its number box shows it (2 significant digits on log scales)."""
-    return float(f"{value:.2g}") if param.log else value
-
-
 def slider(param: Param, value: float | None = None) -> html.Div:
     """One setting of ml.params.PARAMS: a slider and a number box that mirror each other."""
-    value = param.default if value is None else value
-    position = _log10(value) if param.log else value
+    value = param.clean(param.default if value is None else value)
     control = dcc.Slider(
         id=ids.slider(param.name),
-        min=_log10(param.low) if param.log else param.low,
-        max=_log10(param.high) if param.log else param.high,
+        min=param.to_position(param.low),
+        max=param.to_position(param.high),
         step=param.step,
-        value=position,
+        value=param.to_position(value),
         marks=None,
         allow_direct_input=False,
         updatemode="drag",
@@ -84,7 +77,7 @@ def slider(param: Param, value: float | None = None) -> html.Div:
         id=ids.slider_input(param.name),
         type="number",
         size="sm",
-        value=format_value(param, value),
+        value=value,
         min=param.low,
         max=param.high,
         step="any" if param.log else param.step,
@@ -120,7 +113,3 @@ def choice(spec: Choice, value: Any = None) -> html.Div:
             className="choice-dropdown",
         )
     return slider_row(spec.label, ids.choice(spec.name), spec.help, control, name=spec.name)
-
-
-def _log10(value: float) -> float:
-    return round(math.log10(value), 6)

@@ -10,22 +10,15 @@ from dashboard import ids
 from dashboard.layout.components import choice, help_icon, labelled, slider
 from dashboard.layout.data_panel import feature_picker, upload_box
 from dashboard.ml.data import BUILTIN_PREFIX, BUILTINS
-from dashboard.ml.params import CHOICES, PARAMS, SPLIT_DEFAULT, SPLIT_HELP
-from dashboard.ml.presets import PRESETS
-
-MODEL_PARAMS = ("units", "layers", "dropout", "learning_rate", "seq_len")
-TRAINING_PARAMS = ("batch_size", "epochs", "seed")
-# The advanced knobs, folded under "More settings": (group title, setting names).
-# fmt: off
-ADVANCED = (
-    ("Architecture", ("units_schedule", "bidirectional", "activation", "recurrent_dropout",
-                      "dense_units", "dense_activation", "stateful")),
-    ("Regularisation", ("l1", "l2", "recurrent_l1", "recurrent_l2")),
-    ("Optimizer", ("optimizer", "momentum", "lr_schedule")),
-    ("Early stopping", ("early_stopping", "patience", "restore_best")),
-    ("Task and forecast", ("task", "horizon", "forecast_mode", "scaling")),
+from dashboard.ml.params import (
+    CHOICES,
+    PARAMS,
+    SECTIONS,
+    SPLIT_DEFAULT,
+    SPLIT_HELP,
+    in_section,
 )
-# fmt: on
+from dashboard.ml.presets import PRESETS
 
 
 def section(title: str, *children: Component) -> html.Section:
@@ -108,12 +101,19 @@ def presets() -> html.Div:
     )
 
 
+def settings_section(title: str) -> html.Section:
+    """One always-visible section of settings (the first also offers the presets)."""
+    first = title == SECTIONS[0][0]
+    return section(title, *([presets()] if first else []), *map(setting, in_section(title)))
+
+
 def advanced() -> dbc.Accordion:
     """The knobs beyond the everyday ones, grouped and folded away."""
     return dbc.Accordion(
         [
-            dbc.AccordionItem([setting(name) for name in names], title=title)
-            for title, names in ADVANCED
+            dbc.AccordionItem([setting(name) for name in in_section(title)], title=title)
+            for title, folded in SECTIONS
+            if folded
         ],
         start_collapsed=True,
         always_open=True,
@@ -126,8 +126,7 @@ def controls() -> html.Div:
     return html.Div(
         [
             data_section(),
-            section("Model", presets(), *[setting(name) for name in MODEL_PARAMS]),
-            section("Training", *[setting(name) for name in TRAINING_PARAMS]),
+            *[settings_section(title) for title, folded in SECTIONS if not folded],
             section("More settings", advanced()),
             dbc.Alert(id=ids.SETTINGS_PROBLEM, color="warning", is_open=False, className="py-2"),
             buttons(),

@@ -8,7 +8,7 @@ from typing import Any
 from dash import html
 
 from dashboard.ml.config import TrainConfig
-from dashboard.ml.summary import cudnn_blockers, summarize
+from dashboard.ml.summary import cell_note, cudnn_blockers, summarize
 
 
 def model_summary(config: TrainConfig, meta: dict[str, Any]) -> html.Details:
@@ -37,6 +37,10 @@ def model_summary(config: TrainConfig, meta: dict[str, Any]) -> html.Details:
         className="table table-sm summary-table mb-0",
     )
     return html.Details(
-        [html.Summary(f"Model: {layers} · {total:,} parameters · {cudnn}"), table],
+        [
+            html.Summary(f"Model: {layers} · {total:,} parameters · {cudnn}"),
+            table,
+            html.Small(cell_note(config), className="text-muted"),
+        ],
         className="model-summary",
     )

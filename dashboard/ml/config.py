@@ -1,67 +1,91 @@
-"""TrainConfig: every setting of one run, JSON-serialisable, validated in one place."""
+"""TrainConfig: every setting of one run, JSON-serialisable, validated in one place.
+
+A TrainConfig cleans itself when it is made (numbers clamped to their range, unknown choices
+replaced by the default), whether from the page's controls, a URL, a stored run or a search,
+so the value a run records is the value it trains. `check` is the one function that says,
+in sentences for the page, why a config cannot be trained here (data too short, a server
+limit): every entry point calls it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from dashboard.ml.params import CHOICES, PARAMS, SPLIT_DEFAULT
+from dashboard.ml.params import PARAMS, SETTINGS, SPLIT_DEFAULT
 
 MIN_TRAIN_WINDOWS = 8
+_VAL_DEFAULT = SPLIT_DEFAULT[1] - SPLIT_DEFAULT[0]
 
 
-def _param(name: str) -> Any:
-    return field(default=PARAMS[name].default)
+def _default(name: str) -> Any:
+    return field(default=SETTINGS[name].default)
 
 
-def _choice(name: str) -> Any:
-    return field(default=CHOICES[name].default)
+@dataclass(frozen=True)
+class Limits:
+    """What a shared server refuses to train (0: no bound). Settings.limits makes one."""
+
+    max_epochs: int = 0
+    max_units_x_layers: int = 0
+    max_rows: int = 0
 
 
 @dataclass(frozen=True)
 class TrainConfig:
     """The settings of one training run (what the run record keeps and export writes).
 
-    Field names are those of ml.params.PARAMS and CHOICES, plus the data selection.
+    Field names are those of ml.params.SETTINGS, plus the data selection. Every value is
+    cleaned on construction (see ml.params: Param.clean, Choice.clean).
     """
 
     dataset: str = "builtin:sine"
     target: str = "value"
     features: tuple[str, ...] = ()
     train_pct: int = SPLIT_DEFAULT[0]
-    val_pct: int = SPLIT_DEFAULT[1] - SPLIT_DEFAULT[0]
-    task: str = _choice("task")
+    val_pct: int = _VAL_DEFAULT
+    task: str = _default("task")
     # model
-    units: int = _param("units")
-    layers: int = _param("layers")
-    units_schedule: str = _choice("units_schedule")
-    bidirectional: bool = _choice("bidirectional")
-    activation: str = _choice("activation")
-    dropout: float = _param("dropout")
-    recurrent_dropout: float = _param("recurrent_dropout")
-    l1: float = _choice("l1")
-    l2: float = _choice("l2")
-    recurrent_l1: float = _choice("recurrent_l1")
-    recurrent_l2: float = _choice("recurrent_l2")
-    dense_units: int = _param("dense_units")
-    dense_activation: str = _choice("dense_activation")
-    stateful: bool = _choice("stateful")
+    cell: str = _default("cell")
+    units: int = _default("units")
+    layers: int = _default("layers")
+    units_schedule: str = _default("units_schedule")
+    bidirectional: bool = _default("bidirectional")
+    activation: str = _default("activation")
+    dropout: float = _default("dropout")
+    recurrent_dropout: float = _default("recurrent_dropout")
+    l1: float = _default("l1")
+    l2: float = _default("l2")
+    recurrent_l1: float = _default("recurrent_l1")
+    recurrent_l2: float = _default("recurrent_l2")
+    dense_units: int = _default("dense_units")
+    dense_activation: str = _default("dense_activation")
+    stateful: bool = _default("stateful")
     # data shaping
-    seq_len: int = _param("seq_len")
-    horizon: int = _param("horizon")
-    forecast_mode: str = _choice("forecast_mode")
-    scaling: str = _choice("scaling")
+    seq_len: int = _default("seq_len")
+    horizon: int = _default("horizon")
+    forecast_mode: str = _default("forecast_mode")
+    scaling: str = _default("scaling")
     # optimisation
-    optimizer: str = _choice("optimizer")
-    learning_rate: float = _param("learning_rate")
-    momentum: float = _param("momentum")
-    lr_schedule: str = _choice("lr_schedule")
-    batch_size: int = _param("batch_size")
-    epochs: int = _param("epochs")
-    early_stopping: bool = _choice("early_stopping")
-    patience: int = _param("patience")
-    restore_best: bool = _choice("restore_best")
-    seed: int = _param("seed")
+    optimizer: str = _default("optimizer")
+    learning_rate: float = _default("learning_rate")
+    momentum: float = _default("momentum")
+    lr_schedule: str = _default("lr_schedule")
+    batch_size: int = _default("batch_size")
+    epochs: int = _default("epochs")
+    early_stopping: bool = _default("early_stopping")
+    patience: int = _default("patience")
+    restore_best: bool = _default("restore_best")
+    seed: int = _default("seed")
+
+    def __post_init__(self) -> None:
+        for name, spec in SETTINGS.items():
+            object.__setattr__(self, name, spec.clean(getattr(self, name)))
+        object.__setattr__(self, "features", tuple(str(f) for f in self.features or ()))
+        object.__setattr__(self, "dataset", str(self.dataset))
+        object.__setattr__(self, "target", str(self.target))
+        for name, default in (("train_pct", SPLIT_DEFAULT[0]), ("val_pct", _VAL_DEFAULT)):
+            object.__setattr__(self, name, _percent(getattr(self, name), default))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""
@@ -71,18 +95,10 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
-        """Build from a dict, ignoring unknown keys and clamping numbers to their ranges."""
+        """Build from a dict (a stored run, a URL, a preset), ignoring unknown keys; missing
+        keys take their default and every value is cleaned as on construction."""
         known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in known and v is not None}
-        for name, param in PARAMS.items():
-            if name in values:
-                values[name] = param.clamp(float(values[name]))
-        for name, choice in CHOICES.items():
-            if name in values:
-                values[name] = choice.coerce(values[name])
-        if "features" in values:
-            values["features"] = tuple(str(f) for f in values["features"])
-        return cls(**values)
+        return cls(**{k: v for k, v in data.items() if k in known and v is not None})
 
     @property
     def outputs(self) -> int:
@@ -95,11 +111,11 @@ class TrainConfig:
         return 100 - self.train_pct - self.val_pct
 
 
-def layer_units(config: TrainConfig) -> list[int]:
-    """Units of each LSTM layer: all the same, or halving with depth (at least 4)."""
-    if config.units_schedule == "halving":
-        return [max(4, config.units // 2**i) for i in range(config.layers)]
-    return [config.units] * config.layers
+def _percent(value: Any, default: int) -> int:
+    try:
+        return min(max(round(float(value)), 0), 100)
+    except (TypeError, ValueError, OverflowError):
+        return default
 
 
 def split_rows(n_rows: int, train_pct: int, val_pct: int) -> tuple[int, int]:
@@ -115,8 +131,41 @@ def max_seq_len(n_rows: int, train_pct: int, val_pct: int, horizon: int = 1) -> 
     return train_end - horizon - MIN_TRAIN_WINDOWS + 1
 
 
-def check(config: TrainConfig, n_rows: int, dataset_name: str) -> list[str]:
-    """Problems that make `config` untrainable on `n_rows` rows, as sentences for the page."""
+def check(
+    config: TrainConfig, n_rows: int, dataset_name: str, limits: Limits | None = None
+) -> list[str]:
+    """Why `config` cannot be trained on `n_rows` rows here, a sentence each (empty: it can).
+
+    The one check behind every entry point: the page as the sliders move, a URL, the job
+    itself (the page may be bypassed), and a search's trials.
+    """
+    return [*_data_problems(config, n_rows, dataset_name), *limit_problems(config, n_rows, limits)]
+
+
+def limit_problems(config: TrainConfig, n_rows: int, limits: Limits | None) -> list[str]:
+    """What a shared server refuses to train, to protect a machine used by a class."""
+    if limits is None:
+        return []
+    problems = []
+    if limits.max_epochs and config.epochs > limits.max_epochs:
+        problems.append(
+            f"This server trains at most {limits.max_epochs} epochs per run (now "
+            f"{config.epochs}): lower Epochs, or turn on early stopping."
+        )
+    size = config.units * config.layers
+    if limits.max_units_x_layers and size > limits.max_units_x_layers:
+        problems.append(
+            f"Units x layers is {size}; this server allows at most "
+            f"{limits.max_units_x_layers}: use fewer units or layers."
+        )
+    if limits.max_rows and n_rows > limits.max_rows:
+        problems.append(
+            f"The data has {n_rows:,} rows; this server trains on at most {limits.max_rows:,}."
+        )
+    return problems
+
+
+def _data_problems(config: TrainConfig, n_rows: int, dataset_name: str) -> list[str]:
     if config.train_pct < 10 or config.val_pct < 5 or config.test_pct < 5:
         return [
             "The split needs at least 10 % training, 5 % validation and 5 % test data "

@@ -6,7 +6,7 @@ Keras-free: the model is reached through a `predict(windows) -> outputs` callabl
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -78,3 +78,17 @@ def score(
         "rollout": data.to_original(roll_out(predict, data.x_test[0], config)).tolist(),
         "future": data.to_original(roll_out(predict, data.last_window, config)).tolist(),
     }
+
+
+def headline_scores(scores: dict[str, Any]) -> dict[str, float]:
+    """The test scores a run is judged by, flat and rounded: what the exported script prints
+    next to the app's."""
+    model, naive = scores.get("model") or {}, scores.get("naive") or {}
+    found = {
+        "accuracy": scores.get("accuracy"),
+        "test MAE": model.get("mae"),
+        "test RMSE": model.get("rmse"),
+        "naive MAE": naive.get("mae"),
+        "skill %": scores.get("skill"),
+    }
+    return {k: round(float(v), 6) for k, v in found.items() if isinstance(v, int | float)}

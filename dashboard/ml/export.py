@@ -1,14 +1,15 @@
-"""What a run exports, free of Dash and TensorFlow: a train.py that reproduces it in plain
-Keras (zipped with its data), its predictions as CSV, and the run as JSON.
+"""What a run exports, free of Dash and TensorFlow: a train.py that reproduces it (zipped
+with its data and the app's own training code), its predictions as CSV, and the run as JSON.
 
-The train.py is ml/script_template.py with its settings block and docstring filled in. The
-template mirrors ml/windows.py, sequences.py, model.py and train.py in plain Keras, numpy,
-pandas and scikit-learn; it is never imported by the app (the web process stays free of
-TensorFlow), but tests import it to check that it builds the same windows and model.
+The zip holds the Dash-free modules of dashboard/ml that a run needs (windows, network,
+model, training loop, scoring: `shipped_modules()`), byte for byte as the app runs them, and
+a short train.py (ml/script_template.py with its settings block and docstring filled in)
+that calls them. A knob the app trains is therefore a knob the script trains.
 """
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import json
@@ -18,6 +19,7 @@ import time
 import zipfile
 from collections.abc import Iterable, Sequence
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,12 +27,14 @@ import pandas as pd
 
 from dashboard.ml.config import TrainConfig
 from dashboard.ml.data import BUILTIN_PREFIX, BUILTINS, Dataset
+from dashboard.ml.evaluate import headline_scores
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets run as a formula
 SETTINGS_BLOCK = re.compile(
     r"# --- settings \(written by LSTM Lab\) ---\n.*?# --- end of settings ---\n", re.S
 )
 PRIVATE_KEYS = ("session",)  # never leaves the server: it would open the owner's other runs
+SCRIPT_ENTRY = "dashboard.ml.train"  # what train.py calls; its imports decide what ships
 
 
 def neutralise(cell: Any) -> Any:
@@ -146,13 +150,14 @@ def train_script(record: dict[str, Any], columns: Sequence[str], data_file: str)
     """A self-contained train.py that trains the run's model with plain Keras."""
     template = resources.files("dashboard.ml").joinpath("script_template.py").read_text("utf-8")
     config = TrainConfig.from_dict(record.get("config", {})).to_dict()
+    app_scores = headline_scores(record.get("scores") or {})
     block = "\n".join(
         [
             "# --- settings (written by LSTM Lab) ---",
             f"CONFIG: dict[str, Any] = {_literal(config)}",
             f"DATA_FILE = {data_file!r}",
             f"COLUMNS = {[neutralise(str(c)) for c in columns]!r}  # target (or label) first",
-            f"APP_SCORES: dict[str, float] = {_literal(_app_scores(record))}",
+            f"APP_SCORES: dict[str, float] = {_literal(app_scores)}",
             "# --- end of settings ---\n",
         ]
     )
@@ -165,18 +170,6 @@ def _literal(mapping: dict[str, Any]) -> str:
     """A dict as Python source, one key per line (every key and value through repr)."""
     lines = [f"    {key!r}: {value!r}," for key, value in mapping.items()]
     return "{\n" + "\n".join(lines) + "\n}" if lines else "{}"
-
-
-def _app_scores(record: dict[str, Any]) -> dict[str, float]:
-    scores = record.get("scores") or {}
-    found = {
-        "accuracy": scores.get("accuracy"),
-        "test MAE": (scores.get("model") or {}).get("mae"),
-        "test RMSE": (scores.get("model") or {}).get("rmse"),
-        "naive MAE": (scores.get("naive") or {}).get("mae"),
-        "skill %": scores.get("skill"),
-    }
-    return {k: round(float(v), 6) for k, v in found.items() if isinstance(v, int | float)}
 
 
 def _plain(text: Any, limit: int = 80) -> str:
@@ -195,6 +188,7 @@ def _docstring(record: dict[str, Any], data_file: str) -> str:
         f"Data: {_plain(record.get('dataset_name', ''))}, target {_plain(config.get('target'))}"
         f"; trained {created} on {_plain(record.get('device', 'CPU'))}.\n"
         f"The data file {data_file} ({origin}) must lie beside this script.\n\n"
+        "It trains with LSTM Lab's own code, shipped beside it in dashboard/ml.\n\n"
         '    pip install "tensorflow>=2.16" numpy pandas scikit-learn\n'
         "    python train.py            # --epochs N, --save model.keras, --data FILE\n\n"
         "The same settings and seed on a CPU with the same library versions give the app's\n"
@@ -203,8 +197,40 @@ def _docstring(record: dict[str, Any], data_file: str) -> str:
     )
 
 
+def shipped_modules(entry: str = SCRIPT_ENTRY) -> list[str]:
+    """The dashboard modules `entry` imports, directly or not, as paths relative to the
+    package's parent folder (package __init__ files included): what train.py needs."""
+    root = Path(str(resources.files("dashboard"))).parent
+    found: set[str] = set()
+    todo = [entry]
+    while todo:
+        name = todo.pop()
+        path = root.joinpath(*name.split(".")).with_suffix(".py")
+        relative = path.relative_to(root).as_posix()
+        if relative in found:
+            continue
+        found.add(relative)
+        todo += _dashboard_imports(ast.parse(path.read_text("utf-8")))
+    packages = {"dashboard/__init__.py", "dashboard/ml/__init__.py"}
+    return sorted(found | packages)
+
+
+def _dashboard_imports(tree: ast.Module) -> list[str]:
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "dashboard.ml":  # from dashboard.ml import metrics
+                names += [f"dashboard.ml.{alias.name}" for alias in node.names]
+            elif node.module.startswith("dashboard."):
+                names.append(node.module)
+        elif isinstance(node, ast.Import):
+            names += [a.name for a in node.names if a.name.startswith("dashboard.")]
+    return names
+
+
 def bundle(record: dict[str, Any], dataset: Dataset | None) -> bytes:
-    """A zip of train.py and, when the dataset is still on the server, its data file."""
+    """A zip of train.py, the modules it calls and, when the dataset is still on the
+    server, its data file."""
     config = TrainConfig.from_dict(record.get("config", {}))
     columns = used_columns(config, dataset)
     data_file = data_file_name(record)
@@ -212,6 +238,9 @@ def bundle(record: dict[str, Any], dataset: Dataset | None) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{folder}/train.py", train_script(record, columns, data_file))
+        root = Path(str(resources.files("dashboard"))).parent
+        for module in shipped_modules():
+            archive.writestr(f"{folder}/{module}", (root / module).read_bytes())
         if dataset is not None:
             archive.writestr(f"{folder}/{data_file}", data_csv(dataset.frame, columns))
     return buffer.getvalue()

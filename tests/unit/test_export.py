@@ -6,11 +6,11 @@ import ast
 import csv
 import io
 import json
+import os
 import re
 import subprocess
 import sys
 import zipfile
-from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +18,10 @@ import numpy as np
 import pytest
 
 from dashboard.ml import export
-from dashboard.ml import script_template as script
 from dashboard.ml.config import TrainConfig
-from dashboard.ml.data import load_builtin, sine_frame
-from dashboard.ml.sequences import make_sequences
-from dashboard.ml.windows import make_windows
+from dashboard.ml.params import SETTINGS, Choice
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def forecast_record(**changes: Any) -> dict[str, Any]:
@@ -75,68 +74,114 @@ def test_run_json_leaves_the_session_out_and_is_strict_json() -> None:
     assert data["predictions"] == {"epoch": 2, "values": [[1.0, None]]}
 
 
-def test_the_script_handles_every_setting_of_trainconfig() -> None:
-    missing = {f.name for f in fields(TrainConfig)} - script.HANDLED
-    assert not missing, (
-        f"TrainConfig has new field(s) {sorted(missing)}: teach dashboard/ml/script_template.py "
-        "to reproduce them (mirror ml/windows.py, model.py, train.py), then add them to HANDLED."
-    )
-    assert set(script.CONFIG) == {f.name for f in fields(TrainConfig)}
+def test_the_zip_ships_the_apps_own_modules_unchanged() -> None:
+    """train.py calls dashboard/ml as the app runs it: no hand-kept copy to drift."""
+    record = forecast_record()
+    record["config"] = TrainConfig().to_dict()
+    with zipfile.ZipFile(io.BytesIO(export.bundle(record, None))) as archive:
+        names = archive.namelist()
+        folder = f"lstm-lab-run-{record['id']}"
+        shipped = [n.removeprefix(folder + "/") for n in names if n.endswith(".py")]
+        assert "train.py" in shipped
+        for module in ("dashboard/ml/train.py", "dashboard/ml/network.py", "dashboard/ml/model.py"):
+            assert module in shipped
+            assert archive.read(f"{folder}/{module}") == (REPO / module).read_bytes()
+    # nothing of the web side travels: the script needs only what training needs
+    assert not any(n.startswith(("dashboard/layout", "dashboard/figures")) for n in shipped)
+    assert "dashboard/jobs.py" not in shipped and "dashboard/store.py" not in shipped
 
 
-@pytest.mark.parametrize(
-    "changes",
-    [{}, {"horizon": 3}, {"horizon": 4, "forecast_mode": "recursive"}, {"scaling": "standard"}],
-)
-def test_the_script_cuts_the_same_windows_as_the_app(changes: dict[str, Any]) -> None:
-    values = np.column_stack([sine_frame(300)["value"], np.arange(300.0)])
-    config = replace(TrainConfig(seq_len=12), **changes)
-    app = make_windows(
-        values, config.seq_len, config.outputs, config.train_pct, config.val_pct, config.scaling
-    )
-    ours = script.make_windows(values, config.to_dict())
-    for name in ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test", "test_rows"):
-        np.testing.assert_array_equal(ours[name], getattr(app, name), err_msg=name)
-    np.testing.assert_array_equal(ours["last_window"], app.last_window)
-    np.testing.assert_allclose(
-        script.to_original(ours["scaler"], ours["y_test"]), app.to_original(app.y_test)
-    )
+def every_knob_value() -> list[dict[str, Any]]:
+    """One config change per value of every choice, and the low, default and high end of
+    every number (each alone, the rest at their defaults)."""
+    changes: list[dict[str, Any]] = []
+    for name, spec in SETTINGS.items():
+        if isinstance(spec, Choice):
+            values = [value for value, _ in spec.options]
+        else:
+            values = sorted({spec.low, spec.default, spec.high})
+        for value in values:
+            change = {name: value}
+            if name == "stateful" and value:
+                change["batch_size"] = 8
+            changes.append(change)
+    return changes
 
 
-def test_the_script_splits_labelled_sequences_as_the_app_does() -> None:
-    values = load_builtin("ecg").frame.to_numpy(dtype=np.float64)[:200]
-    config = TrainConfig(task="classify", seed=3)
-    app = make_sequences(values, config.train_pct, config.val_pct, config.seed, "standard")
-    ours = script.make_sequences(values, config.to_dict())
-    for name in ("x_train", "y_train", "x_test", "y_test"):
-        np.testing.assert_array_equal(ours[name], getattr(app, name), err_msg=name)
-    assert ours["classes"] == app.classes
-
-
-@pytest.mark.parametrize(
-    "changes",
-    [
-        {},
-        {"bidirectional": True, "units_schedule": "halving", "layers": 3, "dense_units": 0},
-        {"stateful": True, "activation": "relu", "l2": 1e-4, "recurrent_l1": 1e-5},
-        {"optimizer": "sgd", "lr_schedule": "cosine", "dense_activation": "tanh", "dropout": 0},
-        {"task": "classify"},
-        {"horizon": 5, "forecast_mode": "recursive", "optimizer": "rmsprop"},
-    ],
-)
-def test_the_script_builds_the_same_model_as_the_app(changes: dict[str, Any]) -> None:
+def model_description(config: TrainConfig, n_classes: int) -> dict[str, Any]:
+    """Everything about a built model that a knob may change (layers, optimizer, loss)."""
     from dashboard.ml.model import build_model
 
-    config = replace(TrainConfig(units=16, seq_len=8, batch_size=16), **changes)
+    model = build_model(config, 2, 10, n_classes)
+    return json.loads(
+        json.dumps(
+            {
+                "layers": [layer.get_config() for layer in model.layers],
+                "parameters": model.count_params(),
+                "optimizer": model.optimizer.get_config(),
+                "loss": str(model.loss),
+            },
+            default=str,
+        )
+    )
+
+
+EXPORTED_MODELS = """
+import json, sys
+import dashboard
+assert dashboard.__file__.startswith(sys.path[1]), dashboard.__file__  # the zip's, not ours
+from dashboard.ml.config import TrainConfig
+from dashboard.ml.model import build_model
+out = []
+for change in json.loads(sys.stdin.read()):
+    config = TrainConfig.from_dict({**BASE, **change})
     classes = 3 if config.task == "classify" else 0
-    app = build_model(config, 2, 10, classes)
-    ours = script.build_model(config.to_dict(), 2, 10, classes)
-    assert [type(layer).__name__ for layer in ours.layers] == [
-        type(layer).__name__ for layer in app.layers
-    ]
-    assert ours.count_params() == app.count_params()
-    assert ours.loss == app.loss
-    assert type(ours.optimizer).__name__ == type(app.optimizer).__name__
+    model = build_model(config, 2, 10, classes)
+    out.append({
+        "layers": [layer.get_config() for layer in model.layers],
+        "parameters": model.count_params(),
+        "optimizer": model.optimizer.get_config(),
+        "loss": str(model.loss),
+    })
+print(json.dumps(out, default=str))
+"""
+
+
+@pytest.mark.slow
+def test_every_value_of_every_knob_builds_the_same_model_in_the_export(tmp_path: Path) -> None:
+    """The exported bundle, run in a fresh Python that sees only the zip's modules, builds
+    layer for layer the model the app builds, for every value of every knob."""
+    base = {"units": 8, "seq_len": 6, "batch_size": 16, "dense_units": 8}
+    changes = every_knob_value()
+    record = forecast_record()
+    record["config"] = TrainConfig.from_dict(base).to_dict()
+    with zipfile.ZipFile(io.BytesIO(export.bundle(record, None))) as archive:
+        archive.extractall(tmp_path)
+    folder = tmp_path / f"lstm-lab-run-{record['id']}"
+    code = f"BASE = {base!r}\n" + EXPORTED_MODELS
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=folder,
+        input=json.dumps(changes),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+        env=clean_env(folder),
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    exported = json.loads(done.stdout.strip().splitlines()[-1])
+    assert len(exported) == len(changes)
+    for change, theirs in zip(changes, exported, strict=True):
+        config = TrainConfig.from_dict({**base, **change})
+        ours = model_description(config, 3 if config.task == "classify" else 0)
+        assert theirs == ours, change
+
+
+def clean_env(folder: Path) -> dict[str, str]:
+    """An environment in which `dashboard` can only come from `folder`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "LSTM_LAB_"))}
+    return {**env, "PYTHONPATH": str(folder), "TF_CPP_MIN_LOG_LEVEL": "3"}
 
 
 def test_user_text_cannot_break_out_of_the_generated_script() -> None:
@@ -164,26 +209,26 @@ def test_names_of_data_files() -> None:
 
 
 @pytest.mark.slow
-def test_the_exported_script_trains_and_reaches_a_comparable_error(tmp_path: Path) -> None:
-    """Train a tiny run through the job, export it, run train.py in a fresh Python."""
+def test_the_exported_script_trains_to_the_apps_test_scores(tmp_path: Path) -> None:
+    """Train a tiny run through the job, export it, run train.py in a fresh Python: same
+    seed, same code, so the same test scores."""
     from dashboard import jobs
+    from dashboard.ml.evaluate import headline_scores
     from dashboard.settings import Settings
     from dashboard.store import Store
 
     settings = Settings(data_dir=tmp_path / "data")
-    config = TrainConfig(epochs=2, units=8, seq_len=20, batch_size=32)
+    config = TrainConfig(epochs=2, units=8, seq_len=20, batch_size=32, cell="gru")
     final = jobs.run_training(settings, config, "s1", lambda state: None)
     assert final["status"] == "finished", final["message"]
     store = Store.from_settings(settings)
     record = store.get_run(final["run_id"])
-    assert store.artifact_path(record["id"], "model.keras").is_file()
-    assert sorted(store.prediction_history(record["id"]))[-1] == 2
 
     dataset = store.load_dataset(config.dataset, "s1")
     with zipfile.ZipFile(io.BytesIO(export.bundle(record, dataset))) as archive:
         archive.extractall(tmp_path / "out")
     folder = tmp_path / "out" / f"lstm-lab-run-{record['id']}"
-    assert sorted(p.name for p in folder.iterdir()) == ["sine.csv", "train.py"]
+    assert {"sine.csv", "train.py", "dashboard"} == {p.name for p in folder.iterdir()}
     done = subprocess.run(
         [sys.executable, "train.py", "--save", "again.keras"],
         cwd=folder,
@@ -191,10 +236,14 @@ def test_the_exported_script_trains_and_reaches_a_comparable_error(tmp_path: Pat
         check=False,
         text=True,
         timeout=240,
+        env=clean_env(folder),
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Epoch 2/2" in done.stdout
-    mae = float(re.search(r"test MAE (\S+)", done.stdout).group(1))  # type: ignore[union-attr]
-    app_mae = record["scores"]["model"]["mae"]
-    assert app_mae / 2 < mae < app_mae * 2, (mae, app_mae)
+    line = next(line for line in done.stdout.splitlines() if line.startswith("this run:"))
+    theirs = {k: float(v) for k, v in re.findall(r"(test MAE|test RMSE|naive MAE) (\S+)", line)}
+    ours = headline_scores(record["scores"])
+    for name, value in theirs.items():
+        assert value == pytest.approx(ours[name], rel=1e-5), (name, done.stdout)
+    assert len(theirs) == 3
     assert (folder / "again.keras").is_file()
