@@ -77,8 +77,9 @@ def test_a_good_upload_is_offered_picked_and_shown(
     )
     assert (color, shown, tab) == ("success", True, "data")
     assert options == [SINE, {"label": "Upload: AirQualityUCI.csv", "value": picked}]
-    again = functions["receive_upload"](result, options)[3]
-    assert again == options  # the same upload twice is offered once
+    other = {"label": "Upload: other.csv", "value": "upload:other"}
+    again = functions["receive_upload"](result, [SINE, options[1], other])[3]
+    assert again == [SINE, other, options[1]]  # the same upload twice is offered once, last
 
     style, times, time, markers, ticked, marker_box, dup_box, dups = functions["offer_choices"](
         picked, S1

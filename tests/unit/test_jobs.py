@@ -172,3 +172,16 @@ def test_the_job_stops_at_the_wall_time_limit_with_a_sentence(tmp_path: Path) ->
     assert final["status"] == "stopped" and final["epoch"] < 50
     assert final["message"] == f"Stopped after {final['epoch']} of 50 epochs."
     assert len(final["history"]["loss"]) == final["epoch"]
+
+
+def test_the_job_trains_no_more_than_the_servers_epoch_cap(tmp_path: Path) -> None:
+    """Called directly (as a Celery worker or a stale page would): capped, or refused."""
+    settings = Settings(data_dir=tmp_path / "data", max_epochs=2)
+    final = run_training(
+        settings, TrainConfig.from_dict({**TINY.to_dict(), "epochs": 4}), "s1", lambda s: None
+    )
+    if final["status"] == "failed":
+        assert "at most 2 epochs" in final["message"], final["message"]
+    else:
+        assert final["status"] == "finished", final["message"]
+    assert len(final["history"]["loss"]) <= 2
