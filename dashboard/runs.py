@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from dashboard.ml.config import TrainConfig
-from dashboard.ml.params import CHOICES, PARAMS
+from dashboard.ml.params import CHOICES, PARAMS, runs_table_settings
 
 DATA_LABELS = {
     "dataset": "Dataset",
@@ -19,7 +19,7 @@ DATA_LABELS = {
     "train_pct": "Train %",
     "val_pct": "Validation %",
 }
-MAIN_SETTINGS = ("units", "layers", "dropout", "learning_rate", "seq_len", "batch_size")
+MAIN_SETTINGS = tuple(runs_table_settings())  # the settings the Runs table always shows
 # Okabe-Ito: told apart by colour-blind viewers too; a run keeps its colour everywhere.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#8C564B", "#F0E442")
 BASELINE_COLOR = "#5e3c99"  # purple: apart from the black of the actual series
@@ -94,8 +94,7 @@ def setting_label(name: str) -> str:
 def format_setting(name: str, value: Any) -> str:
     """A setting's value as text: choices by their label, log-scale numbers in short form."""
     if name in CHOICES:
-        labels = dict((str(v), text) for v, text in CHOICES[name].options)
-        return labels.get(str(value), str(value))
+        return CHOICES[name].label_of(value)
     if name in PARAMS and isinstance(value, int | float):
         return f"{value:.2g}" if PARAMS[name].log else f"{value:g}"
     if isinstance(value, list | tuple):

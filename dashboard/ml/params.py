@@ -246,7 +246,7 @@ def in_section(title: str) -> list[str]:
     return [name for name, spec in SETTINGS.items() if spec.section == title]
 
 
-def table_columns() -> list[str]:
+def runs_table_settings() -> list[str]:
     """The settings the Runs table shows as columns."""
     return [name for name, spec in SETTINGS.items() if spec.column]
 

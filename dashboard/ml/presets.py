@@ -26,6 +26,11 @@ PRESETS: dict[str, Preset] = {
         Preset("stacked", "Stacked with dropout (the tutorial)",
                "Two LSTM layers of 64 with dropout 0.2 and a small Dense head: the classic.",
                {"layers": 2, "units": 64, "dropout": 0.2, "dense_units": 32, "epochs": 30}),
+        Preset("forgetful", "A SimpleRNN on long windows",
+               "No gates: a SimpleRNN struggles to carry what it saw 100 steps back. Train it, "
+               "then set Cell to LSTM or GRU, train again and compare the runs.",
+               {"cell": "simple_rnn", "layers": 1, "units": 32, "dropout": 0.0,
+                "seq_len": 100, "dense_units": 0, "epochs": 20}),
         Preset("overfit", "Deliberately overfitting",
                "Wide, deep, no dropout, many epochs on a small series: watch val_loss turn up "
                "while loss keeps falling.",

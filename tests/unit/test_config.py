@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.ml.config import TrainConfig, check, max_seq_len, split_rows
+from dashboard.ml.config import Limits, TrainConfig, check, max_seq_len, split_rows
 from dashboard.ml.params import PARAMS
 
 
@@ -38,3 +38,43 @@ def test_split_needs_room_for_every_part() -> None:
     [problem] = check(TrainConfig(train_pct=95, val_pct=5), 1000, "x")
     assert "at least 10 % training, 5 % validation and 5 % test" in problem
     assert "longest sequence that fits is 13" in check(TrainConfig(seq_len=15), 30, "Tiny")[0]
+
+
+def test_every_constructor_cleans_the_same_way() -> None:
+    """Direct, from a stored record, from junk: one set of rules, in TrainConfig itself."""
+    direct = TrainConfig(units=100_000, epochs=-1, optimizer="bogus", features=["a"])  # type: ignore[arg-type]
+    assert (direct.units, direct.epochs, direct.optimizer, direct.features) == (
+        512,
+        1,
+        "adam",
+        ("a",),
+    )
+    junk = TrainConfig.from_dict({"units": "abc", "dropout": float("nan"), "train_pct": "x"})
+    assert (junk.units, junk.dropout, junk.train_pct) == (64, 0.2, 70)
+    assert TrainConfig.from_dict({"cell": "GRU", "bidirectional": "true"}).cell == "gru"
+    assert TrainConfig.from_dict({"bidirectional": "true"}).bidirectional is True
+
+
+def test_a_log_scale_value_is_trained_as_the_box_shows_it() -> None:
+    """The slider at 10**-2.5 shows 0.0032 in its box: 0.0032 is what trains."""
+    assert TrainConfig(learning_rate=10**-2.5).learning_rate == 0.0032
+    assert TrainConfig(learning_rate=0.000123456).learning_rate == 0.00012
+    assert TrainConfig(learning_rate=1.0).learning_rate == 0.1  # clamped, then still in range
+    for position in (-4.0, -3.3, -2.5, -1.0):
+        value = PARAMS["learning_rate"].from_position(position)
+        assert TrainConfig(learning_rate=value).learning_rate == float(f"{value:.2g}")
+
+
+def test_server_limits_are_refused_in_a_sentence_never_applied_silently() -> None:
+    limits = Limits(max_epochs=50, max_units_x_layers=256, max_rows=1000)
+    config = TrainConfig(epochs=80, units=256, layers=2, seq_len=10)
+    problems = check(config, 2000, "Series", limits)
+    assert problems == [
+        "This server trains at most 50 epochs per run (now 80): lower Epochs, or turn on "
+        "early stopping.",
+        "Units x layers is 512; this server allows at most 256: use fewer units or layers.",
+        "The data has 2,000 rows; this server trains on at most 1,000.",
+    ]
+    assert config.epochs == 80  # the value shown stays the value checked
+    assert check(TrainConfig(epochs=50, units=128, layers=2, seq_len=10), 1000, "S", limits) == []
+    assert check(config, 2000, "Series") == []  # no limits given: none applied
