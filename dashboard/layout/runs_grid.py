@@ -122,7 +122,8 @@ def runs_grid() -> dag.AgGrid:
             "domLayout": "autoHeight",
             "tooltipShowDelay": 200,
             "animateRows": False,
-            "localeText": {"noRowsToShow": "No runs match the filters."},
+            "suppressColumnVirtualisation": True,  # few columns; all of them in the page
+            "localeText": {"noMatchingRows": "No runs match the filters."},
         },
         style={"height": None, "width": "100%"},
         className="runs-grid",
