@@ -13,15 +13,15 @@ from dashboard.figures.downsample import MAX_POINTS, downsample
 
 
 def series_figure(
-    x: Sequence[str] | Sequence[int] | None,
-    y: Sequence[float],
+    x: Sequence[str] | Sequence[int] | np.ndarray | None,
+    y: Sequence[float] | np.ndarray,
     name: str,
     split: tuple[int, int] | None = None,
 ) -> go.Figure:
     """`y` over `x` (or the step) as given, with the train/validation/test parts shaded
     (`split`: positions in `y` where validation and test begin)."""
-    xs = np.asarray(x) if x is not None else np.arange(len(y))
     ys = np.asarray(y, dtype=float)
+    xs = np.asarray(x) if x is not None else np.arange(len(ys))
     figure = base_figure(name, "time" if x is not None else "step", name)
     figure.add_scatter(x=xs, y=ys, name=name, mode="lines", line={"color": COLORS["actual"]})
     if split is not None:

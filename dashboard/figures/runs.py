@@ -86,16 +86,16 @@ def loss_overlay(curves: Sequence[Curve], log_y: bool = True) -> go.Figure:
 
 
 def prediction_overlay(
-    x: Sequence[str] | None,
-    y: Sequence[float],
+    x: Sequence[str] | np.ndarray | None,
+    y: Sequence[float] | np.ndarray,
     lines: Sequence[Line],
     note: str = "",
 ) -> go.Figure:
     """The actual test part and every run's predictions (first step ahead) over it."""
     if not lines:
         return empty_figure("Select runs to overlay their predictions.")
-    xs = np.asarray(x) if x is not None else np.arange(len(y))
     ys = np.asarray(y, dtype=float)
+    xs = np.asarray(x) if x is not None else np.arange(len(ys))
     start = min(line.start for line in lines)
     end = min(len(ys), max(line.start + len(line.values) for line in lines))
     title = "Predictions on the test part" + (f" ({note})" if note else "")

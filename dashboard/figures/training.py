@@ -146,8 +146,8 @@ def confusion_figure(confusion: list[list[int]], classes: list[str], title: str)
 
 
 def prediction_figure(
-    x: Sequence[str] | None,
-    y: Sequence[float],
+    x: Sequence[str] | np.ndarray | None,
+    y: Sequence[float] | np.ndarray,
     test_rows: np.ndarray,
     predictions: np.ndarray | None,
     naive: np.ndarray | None = None,
@@ -158,8 +158,8 @@ def prediction_figure(
 ) -> go.Figure:
     """Test-part actual vs predicted in original units; train/validation faint for context;
     a multi-step roll-out from the test start and the forecast past the end, if given."""
-    xs = np.asarray(x) if x is not None else np.arange(len(y))
     ys = np.asarray(y, dtype=float)
+    xs = np.asarray(x) if x is not None else np.arange(len(ys))
     rows = np.asarray(test_rows, dtype=int)
     first = int(rows[0]) if len(rows) else len(ys)
     figure = base_figure(title, "", "value")
