@@ -91,6 +91,8 @@ def test_two_runs_compared_side_by_side_then_shared(
     server: str, page: tuple[Page, ConsoleErrors], browser: Browser
 ) -> None:
     owner, errors = page
+    elsewhere: list[str] = []  # the grid's script and theme come from the server, no CDN
+    owner.on("request", lambda r: None if r.url.startswith(server) else elsewhere.append(r.url))
     open_app(owner, server)
     train(owner, 0)
     train(owner, 0.3)
@@ -135,6 +137,7 @@ def test_two_runs_compared_side_by_side_then_shared(
     finally:
         visitor.close()
     assert errors == []
+    assert elsewhere == []
 
 
 def test_settings_travel_in_the_url(server: str, page: tuple[Page, ConsoleErrors]) -> None:
