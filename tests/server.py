@@ -15,6 +15,17 @@ from pathlib import Path
 import psutil
 
 
+def clean_env(**wanted: str) -> dict[str, str]:
+    """os.environ without LSTM_LAB_* and REDIS_URL (a stray one would change what a test
+    tests), plus exactly the variables a test wants."""
+    kept = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("LSTM_LAB_") and key != "REDIS_URL"
+    }
+    return {**kept, **wanted}
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as sock:
@@ -41,14 +52,12 @@ def stop_tree(process: subprocess.Popen[bytes]) -> None:
 def running_server(
     data_dir: Path, env: dict[str, str] | None = None, command: list[str] | None = None
 ) -> Iterator[str]:
-    """Run `python -m dashboard` (or `command`) on a free port; yield its URL."""
+    """Run `python -m dashboard` (or `command`) on a free port; yield its URL.
+
+    The server sees a clean environment (`clean_env`) with only `env` and its data folder set.
+    """
     port = free_port()
-    full_env = {
-        **os.environ,
-        "LSTM_LAB_DATA_DIR": str(data_dir),
-        "PYTHONUNBUFFERED": "1",
-        **(env or {}),
-    }
+    full_env = clean_env(LSTM_LAB_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1", **(env or {}))
     log = open(data_dir.parent / f"server-{port}.log", "wb")  # noqa: SIM115
     argv = command or [sys.executable, "-m", "dashboard", "--port", str(port)]
     argv = [a.replace("{port}", str(port)) for a in argv]

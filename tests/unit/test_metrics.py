@@ -26,3 +26,31 @@ def test_skill_against_naive() -> None:
     assert metrics.skill(5.0, 10.0) == pytest.approx(50.0)
     assert metrics.skill(15.0, 10.0) == pytest.approx(-50.0)
     assert metrics.skill(1.0, 0.0) is None
+
+
+def test_per_class_precision_recall_f1_on_known_labels() -> None:
+    # true:      a a a b b c c c c
+    # predicted: a a b b c c c c a
+    labels = np.array([0, 0, 0, 1, 1, 2, 2, 2, 2])
+    predicted = np.array([0, 0, 1, 1, 2, 2, 2, 2, 0])
+    scores = metrics.classification_scores(labels, predicted, ["a", "b", "c"])
+    assert scores["accuracy"] == pytest.approx(6 / 9)
+    assert scores["confusion"] == [[2, 1, 0], [0, 1, 1], [1, 0, 3]]
+    got = {
+        row["class"]: (row["precision"], row["recall"], row["f1"], row["support"])
+        for row in scores["per_class"]
+    }
+    # a: 2 of 3 predicted a are a, 2 of 3 a found; b: 1 of 2, 1 of 2; c: 3 of 4, 3 of 4
+    expected = {"a": (2 / 3, 2 / 3, 2 / 3, 3), "b": (0.5, 0.5, 0.5, 2), "c": (0.75, 0.75, 0.75, 4)}
+    assert got.keys() == expected.keys()
+    for name, values in expected.items():
+        assert got[name] == pytest.approx(values), name
+
+
+def test_a_class_never_predicted_scores_zero_not_an_error() -> None:
+    scores = metrics.classification_scores(np.array([0, 1, 1]), np.array([0, 0, 0]), ["x", "y"])
+    y = scores["per_class"][1]
+    assert (y["precision"], y["recall"], y["f1"], y["support"]) == (0.0, 0.0, 0.0, 2)
+    x = scores["per_class"][0]
+    assert x["precision"] == pytest.approx(1 / 3) and x["recall"] == 1.0
+    assert x["f1"] == pytest.approx(2 * (1 / 3) / (1 / 3 + 1))
