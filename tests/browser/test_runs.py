@@ -9,14 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from tests.browser.conftest import ConsoleErrors, screenshot_dir
 from tests.browser.helpers import open_app, set_slider
 from tests.server import running_server
 
 pytestmark = pytest.mark.browser
-VIEWPORT = {"width": 1366, "height": 768}
+VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
 OVERLAY = """() => {
   const g = document.querySelector('#overlay-loss-graph .js-plotly-plot');
   if (!g || !g.data) return [0, 0];
