@@ -26,6 +26,20 @@ def clean_env(**wanted: str) -> dict[str, str]:
     return {**kept, **wanted}
 
 
+SERVERS: dict[str, subprocess.Popen[bytes]] = {}  # url -> the server process, while it runs
+
+
+def job_processes(url: str) -> list[psutil.Process]:
+    """The running jobs of the server at `url`: processes below its direct children (the
+    forkserver's children), which Cancel kills."""
+    try:
+        server = psutil.Process(SERVERS[url].pid)
+        children = server.children()
+        return [p for child in children for p in child.children(recursive=True) if p.is_running()]
+    except psutil.NoSuchProcess:
+        return []
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as sock:
@@ -65,8 +79,10 @@ def running_server(
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, process)
+        SERVERS[url] = process
         yield url
     finally:
+        SERVERS.pop(url, None)
         stop_tree(process)
         log.close()
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -14,8 +17,17 @@ from tests.browser.helpers import (
     wait_for_loss_points,
     wait_for_prediction_trace,
 )
+from tests.server import job_processes
 
 pytestmark = pytest.mark.browser
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 30) -> None:
+    """Poll until `condition` holds; fail after `timeout` seconds (not a speed assertion)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition did not hold in time"
+        time.sleep(0.1)
 
 
 def test_train_sine_for_three_epochs(server: str, page: tuple[Page, ConsoleErrors]) -> None:
@@ -47,6 +59,7 @@ def test_cancel_keeps_the_curve(server: str, page: tuple[Page, ConsoleErrors]) -
     set_slider(browser_page, "units", 16)
     browser_page.click("#train-button")
     wait_for_loss_points(browser_page, 2)
+    assert job_processes(server)  # the training runs in its own process
     browser_page.click("#cancel-button")
     expect(browser_page.locator("#status-alert")).to_contain_text(
         "Cancelled at epoch", timeout=10_000
@@ -54,7 +67,10 @@ def test_cancel_keeps_the_curve(server: str, page: tuple[Page, ConsoleErrors]) -
     expect(browser_page.locator("#train-button")).to_be_enabled()
     kept = loss_points(browser_page)
     assert kept >= 2
-    browser_page.wait_for_timeout(2500)  # the job is gone: the curve stops growing
+    wait_for(lambda: not job_processes(server))  # the job process is gone, killed
+    browser_page.wait_for_function(  # the page polled since: nothing more arrived
+        "() => new Promise(done => setTimeout(() => done(true), 2 * 250 + 100))"
+    )
     assert loss_points(browser_page) == kept
     expect(browser_page.locator("#status-alert")).to_contain_text("Cancelled")
     assert errors == []

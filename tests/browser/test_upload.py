@@ -150,7 +150,10 @@ def test_column_names_from_a_file_are_shown_as_text(
     expect(browser_page.locator("#settings-problem")).to_contain_text(
         "is too long for names.csv", timeout=10_000
     )
-    browser_page.wait_for_timeout(300)
+    # two animation frames after the preview is shown: anything it would run has run
+    browser_page.evaluate(
+        "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+    )
     assert dialogs == [] and errors == []
 
 
