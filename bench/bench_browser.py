@@ -102,6 +102,27 @@ def set_epochs(page: Page, value: int) -> None:
     )
 
 
+def note_milestones(
+    marks: dict[str, float], now: float, state: tuple[int, str, str], idle_status: str
+) -> None:
+    """Record the first time each milestone shows in the page state (points, status, title)."""
+    points, status, pred_title = state
+    seen = {
+        "status_s": status != idle_status,
+        "job_report_s": bool(JOB_REPORTS.search(status)),
+        "first_point_s": points >= 1,
+        "last_point_s": points >= EPOCHS,
+        "final_pred_s": bool(re.search(rf"epoch\D{{0,3}}{EPOCHS}\b", pred_title)),
+        "final_s": status.startswith("Finished"),
+    }
+    for key, happened in seen.items():
+        if happened:
+            marks.setdefault(key, now)
+    late = "final_s" in marks and now - marks["final_s"] > PRED_GRACE_S
+    if late and "final_pred_s" not in marks:
+        marks["final_pred_s"] = float("nan")  # no prediction plot of the last epoch
+
+
 def train_once(browser: Browser, url: str, timeout: float = 180) -> dict[str, float]:
     """Open a fresh page, click Train, poll until Finished; the milestones in seconds."""
     context = browser.new_context(viewport={"width": 1366, "height": 768})
@@ -115,36 +136,20 @@ def train_once(browser: Browser, url: str, timeout: float = 180) -> dict[str, fl
         clicked = time.perf_counter()
         page.click("#train-button")
         while time.perf_counter() - clicked < timeout:
-            points, status, pred_title = page.evaluate(PAGE_STATE)
+            state = tuple(page.evaluate(PAGE_STATE))
             now = time.perf_counter() - clicked
-            if status != idle_status:
-                marks.setdefault("status_s", now)
-            if not timeline or timeline[-1][1] != status:
-                timeline.append((now, status))
-            if JOB_REPORTS.search(status):
-                marks.setdefault("job_report_s", now)
-            if points >= 1:
-                marks.setdefault("first_point_s", now)
-            if points >= EPOCHS:
-                marks.setdefault("last_point_s", now)
-            if re.search(rf"epoch\D{{0,3}}{EPOCHS}\b", pred_title):
-                marks.setdefault("final_pred_s", now)
-            if status.startswith("Finished"):
-                marks.setdefault("final_s", now)
-            late = "final_s" in marks and now - marks["final_s"] > PRED_GRACE_S
-            if late and "final_pred_s" not in marks:
-                marks["final_pred_s"] = float("nan")  # no prediction plot of the last epoch
+            if not timeline or timeline[-1][1] != state[1]:
+                timeline.append((now, state[1]))
+            note_milestones(marks, now, state, idle_status)
             if "final_s" in marks and "final_pred_s" in marks:
-                for key in MILESTONES:
-                    marks.setdefault(key, float("nan"))
                 print(
                     "  status timeline: "
                     + " | ".join(f"{t:.2f}s {text.strip()[:50]!r}" for t, text in timeline[:8]),
                     flush=True,
                 )
-                return {key: marks[key] for key in MILESTONES}
-            if status.startswith(("Training failed", "Cancelled")):
-                raise RuntimeError(f"run ended with: {status}")
+                return {key: marks.get(key, float("nan")) for key in MILESTONES}
+            if state[1].startswith(("Training failed", "Cancelled")):
+                raise RuntimeError(f"run ended with: {state[1]}")
             page.wait_for_timeout(20)
         raise TimeoutError(f"no 'Finished' within {timeout} s; got {marks}")
     finally:
