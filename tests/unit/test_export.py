@@ -159,17 +159,7 @@ def test_every_value_of_every_knob_builds_the_same_model_in_the_export(tmp_path:
         archive.extractall(tmp_path)
     folder = tmp_path / f"lstm-lab-run-{record['id']}"
     code = f"BASE = {base!r}\n" + EXPORTED_MODELS
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=folder,
-        input=json.dumps(changes),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-        env=clean_env(folder),
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+    done = run_in(folder, ["-c", code], stdin=json.dumps(changes))
     exported = json.loads(done.stdout.strip().splitlines()[-1])
     assert len(exported) == len(changes)
     for change, theirs in zip(changes, exported, strict=True):
@@ -178,10 +168,23 @@ def test_every_value_of_every_knob_builds_the_same_model_in_the_export(tmp_path:
         assert theirs == ours, change
 
 
-def clean_env(folder: Path) -> dict[str, str]:
-    """An environment in which `dashboard` can only come from `folder`."""
+def run_in(folder: Path, args: list[str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """Run a fresh Python in an exported folder, in an environment in which `dashboard` can
+    only come from that folder; fail the test with its stderr if it fails."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "LSTM_LAB_"))}
-    return {**env, "PYTHONPATH": str(folder), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env |= {"PYTHONPATH": str(folder), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run(
+        [sys.executable, *args],
+        cwd=folder,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
 
 
 def test_user_text_cannot_break_out_of_the_generated_script() -> None:
@@ -229,16 +232,7 @@ def test_the_exported_script_trains_to_the_apps_test_scores(tmp_path: Path) -> N
         archive.extractall(tmp_path / "out")
     folder = tmp_path / "out" / f"lstm-lab-run-{record['id']}"
     assert {"sine.csv", "train.py", "dashboard"} == {p.name for p in folder.iterdir()}
-    done = subprocess.run(
-        [sys.executable, "train.py", "--save", "again.keras"],
-        cwd=folder,
-        capture_output=True,
-        check=False,
-        text=True,
-        timeout=240,
-        env=clean_env(folder),
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    done = run_in(folder, ["train.py", "--save", "again.keras"])
     assert "Epoch 2/2" in done.stdout
     line = next(line for line in done.stdout.splitlines() if line.startswith("this run:"))
     theirs = {k: float(v) for k, v in re.findall(r"(test MAE|test RMSE|naive MAE) (\S+)", line)}
