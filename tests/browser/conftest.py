@@ -48,12 +48,8 @@ class ConsoleErrors(list[str]):
     """Console errors and uncaught page errors seen while a test ran."""
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[tuple[Page, ConsoleErrors]]:
-    """A fresh browser context (its own session) and the console errors it logs."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    page = context.new_page()
-    errors = ConsoleErrors()
+def collect_errors(page: Page, errors: ConsoleErrors) -> None:
+    """Gather the console errors and uncaught page errors of `page` into `errors`."""
 
     def on_console(message: ConsoleMessage) -> None:
         if message.type == "error":
@@ -61,6 +57,15 @@ def page(browser: Browser) -> Iterator[tuple[Page, ConsoleErrors]]:
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(str(error)))
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[tuple[Page, ConsoleErrors]]:
+    """A fresh browser context (its own session) and the console errors it logs."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    errors = ConsoleErrors()
+    collect_errors(page, errors)
     yield page, errors
     context.close()
 

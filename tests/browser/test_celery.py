@@ -29,7 +29,7 @@ from dashboard.jobs import run_training
 from dashboard.ml.config import TrainConfig
 from dashboard.settings import Settings
 from dashboard.store import Store
-from tests.browser.conftest import ConsoleErrors, screenshot_dir
+from tests.browser.conftest import ConsoleErrors, collect_errors, screenshot_dir
 from tests.browser.helpers import (
     loss_points,
     open_app,
@@ -37,7 +37,7 @@ from tests.browser.helpers import (
     wait_for_loss_points,
     wait_for_prediction_trace,
 )
-from tests.server import free_port, running_server, stop_tree
+from tests.server import clean_env, free_port, running_server, stop_tree
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -178,7 +178,7 @@ def celery_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CelerySite
     with ExitStack() as stack:  # stops web app, worker, then Redis (reverse order)
         redis_url = _start_redis(directory, stack)
         site_env = {"REDIS_URL": redis_url, "LSTM_LAB_REDIS_URL": redis_url}
-        env = {**os.environ, **site_env, "LSTM_LAB_DATA_DIR": str(data_dir)}
+        env = clean_env(**site_env, LSTM_LAB_DATA_DIR=str(data_dir))
         env["PYTHONUNBUFFERED"] = "1"
         # Worker and web app start back to back, so that both import the same callbacks.
         worker, worker_log = _start_worker(directory, env, stack)
@@ -239,10 +239,7 @@ def test_two_visitors_share_one_worker_in_turn(celery_site: CelerySite, browser:
             stack.callback(context.close)
             visitor = context.new_page()
             errors = ConsoleErrors()
-            visitor.on(
-                "console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None
-            )
-            visitor.on("pageerror", lambda err, e=errors: e.append(str(err)))
+            collect_errors(visitor, errors)
             open_app(visitor, celery_site.url)
             set_slider(visitor, "epochs", 5)
             visitors.append((visitor, errors))

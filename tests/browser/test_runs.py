@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
-from tests.browser.conftest import ConsoleErrors, screenshot_dir
+from tests.browser.conftest import ConsoleErrors, collect_errors, screenshot_dir
 from tests.browser.helpers import open_app, set_slider
 from tests.server import running_server
 
@@ -119,8 +119,8 @@ def test_two_runs_compared_side_by_side_then_shared(
     visitor = browser.new_context(viewport=VIEWPORT)  # someone else, with the link only
     try:
         guest = visitor.new_page()
-        guest_errors: list[str] = []
-        guest.on("console", lambda m: guest_errors.append(m.text) if m.type == "error" else None)
+        guest_errors = ConsoleErrors()
+        collect_errors(guest, guest_errors)
         guest.goto(link)
         shared = guest.locator("#shared-run")
         expect(shared).to_contain_text("Shared run #2", timeout=30_000)

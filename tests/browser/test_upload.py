@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from playwright.sync_api import Dialog, Page, expect
+from playwright.sync_api import Dialog, LocatorAssertions, Page, expect
 
 from tests.browser.conftest import ConsoleErrors, screenshot_dir
 from tests.browser.helpers import open_app, set_slider
@@ -39,7 +39,7 @@ def sine_csv(rows: int = 300) -> str:
     return "day,level,weekday\n" + "\n".join(lines) + "\n"
 
 
-def message(page: Page) -> object:
+def message(page: Page) -> LocatorAssertions:
     """The one-sentence message next to the upload box."""
     return expect(page.locator("#upload-message"))
 

@@ -19,7 +19,7 @@ from dashboard.store import Store
 @pytest.fixture
 def functions(settings: Settings) -> dict[str, Any]:
     app = create_app(settings, warm_up=False)
-    return app.callback_functions  # type: ignore[attr-defined,no-any-return]
+    return app.callback_functions
 
 
 def patch_ops(patch: Patch) -> dict[tuple[Any, ...], Any]:
@@ -159,7 +159,7 @@ def test_classification_disables_window_length_and_horizon(functions: dict[str, 
 
 def test_train_caps_epochs_at_the_servers_limit(settings: Settings) -> None:
     capped = Settings(data_dir=settings.data_dir, max_concurrent_jobs=1, max_epochs=2)
-    functions = create_app(capped, warm_up=False).callback_functions  # type: ignore[attr-defined]
+    functions = create_app(capped, warm_up=False).callback_functions
     meta = functions["pick_dataset"]("builtin:sine", "s1")[0]
     raw = raw_sliders(units=4, layers=1, epochs=5, seq_len=10, batch_size=64, dense_units=0)
     final = functions["train"](lambda values: None, 1, "s1", "p1", meta, "value", [70, 85], *raw)

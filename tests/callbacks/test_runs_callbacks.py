@@ -34,7 +34,8 @@ def app_and_store(settings: Settings) -> Iterator[tuple[Any, Store]]:
 
 @pytest.fixture
 def functions(app_and_store: tuple[Any, Store]) -> dict[str, Any]:
-    return app_and_store[0].callback_functions  # type: ignore[no-any-return]
+    functions: dict[str, Any] = app_and_store[0].callback_functions
+    return functions
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ SINE = {"label": "Sine + noise (synthetic)", "value": "builtin:sine"}
 @pytest.fixture
 def app_parts(settings: Settings) -> tuple[dict[str, Any], FlaskClient]:
     app = create_app(settings, warm_up=False)
-    return app.callback_functions, app.server.test_client()  # type: ignore[attr-defined]
+    return app.callback_functions, app.server.test_client()
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ def test_two_epochs_on_200_points(series: np.ndarray) -> None:
     # each report carries the whole history so far, and predictions come after the point
     assert updates[0][:2] == (1, 1) and updates[-1] == (2, 2, True)
     n_test = 200 - 170  # test rows 170..199
+    assert result.naive is not None
     assert result.predictions.shape == result.actual.shape == result.naive.shape == (n_test, 1)
     np.testing.assert_allclose(result.actual[:, 0], series[170:, 0], rtol=1e-5, atol=1e-6)
     assert set(result.scores) == {"model", "naive", "skill"}

@@ -1,5 +1,7 @@
 """Uploads without Dash: the /upload route on a bare Flask app, ingesting, recipes, sessions,
-the Data tab's views and the LTTB reduction. Real files from tests/data; no mocks."""
+the Data tab's views. Real files from tests/data and the real reader throughout; one test
+makes the store's write fail (a full disk, which no file can cause) to check the route's
+answer to a server-side error."""
 
 from __future__ import annotations
 
@@ -159,7 +161,7 @@ def test_a_failing_parse_is_a_sentence_and_the_log_gets_the_traceback(
     def broken(*_args: Any) -> None:
         raise OSError("disk full")
 
-    store.save_upload = broken  # type: ignore[method-assign]
+    store.save_upload = broken  # type: ignore[method-assign,assignment]
     status, answer = post(client, series_csv(30), "a.csv")
     assert status == 500 and answer == {
         "error": "The file could not be read because of a problem on the server; try again."

@@ -37,6 +37,7 @@ def test_scaler_is_fitted_on_training_rows_only(scaling: str) -> None:
     values = np.arange(100, dtype=float)  # rising: later parts exceed the training range
     w = make_windows(values, seq_len=5, train_pct=50, val_pct=25, scaling=scaling)
     train_targets = w.to_original(w.y_train)
+    assert w.target_scaler is not None
     if scaling == "minmax":
         assert w.target_scaler.data_max_[0] == 49  # fitted on rows 0..49 only
         assert w.y_test.max() > 1.0  # test values lie beyond the training range
