@@ -7,7 +7,7 @@ from typing import Any
 
 from dash import Dash
 
-from callbacks import controls, data, runs, training, upload, url
+from callbacks import controls, data, runs, runs_focus, runs_live, training, upload, url
 from dashboard.settings import Settings
 from dashboard.store import Store
 
@@ -22,5 +22,7 @@ def register_all(
         **training.register(app, settings, store, manager),
         **upload.register(app, settings, store),
         **runs.register(app, store),
+        **runs_focus.register(app, store),
+        **runs_live.register(app, store),
         **url.register(app, store),
     }

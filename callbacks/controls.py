@@ -9,7 +9,8 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, no_update
 
-from callbacks.common import (
+from dashboard import ids
+from dashboard.controls import (
     SETTINGS,
     config_from_controls,
     control_id,
@@ -17,11 +18,11 @@ from callbacks.common import (
     data_deps,
     setting_deps,
 )
-from dashboard import ids
 from dashboard.layout.summary import model_summary
 from dashboard.ml.config import TrainConfig, advice, check
 from dashboard.ml.params import LOG_DIGITS, PARAMS, Param
 from dashboard.ml.presets import PRESETS
+from dashboard.payloads import DatasetMeta, LiveState
 from dashboard.settings import Settings
 
 # Runs in the browser: typing in the box moves the slider, moving the slider fills the box.
@@ -103,7 +104,7 @@ def register(app: Dash, settings: Settings) -> dict[str, Callable[..., Any]]:
         *deps,
     )
     def check_settings(
-        meta: dict[str, Any] | None, target: str | None, split: list[int], *raw: Any
+        meta: DatasetMeta | None, target: str | None, split: list[int], *raw: Any
     ) -> tuple[str, bool, str, Any]:
         """Say before Train is pressed what would stop these settings (or what the guides
         warn about), and what model they build."""
@@ -134,15 +135,15 @@ def register(app: Dash, settings: Settings) -> dict[str, Callable[..., Any]]:
         *deps,
     )
     def highlight_changes(
-        live: dict[str, Any] | None,
-        meta: dict[str, Any] | None,
+        live: LiveState | None,
+        meta: DatasetMeta | None,
         target: str | None,
         split: list[int],
         *raw: Any,
     ) -> list[str]:
         """Mark the settings that differ from those of the run on screen."""
         config = config_from_controls(meta, target, split, raw)
-        return changed_rows((live or {}).get("config"), config)
+        return changed_rows(live.get("config") if live else None, config)
 
     @app.callback(
         Output(ids.choice("task"), "value", allow_duplicate=True),
@@ -150,9 +151,9 @@ def register(app: Dash, settings: Settings) -> dict[str, Callable[..., Any]]:
         State(ids.choice("task"), "value"),
         prevent_initial_call=True,
     )
-    def task_of_dataset(meta: dict[str, Any] | None, task: str) -> Any:
+    def task_of_dataset(meta: DatasetMeta | None, task: str) -> Any:
         """A labelled-sequences dataset means classification; a series means forecasting."""
-        wanted = (meta or {}).get("task", "forecast")
+        wanted = meta.get("task", "forecast") if meta else "forecast"
         return wanted if wanted != task else no_update
 
     @app.callback(

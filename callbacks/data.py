@@ -3,37 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
-from dash import Dash, Input, Output, State
+from dash import Dash, Input, Output, State, no_update
 
-from callbacks.common import data_deps
 from dashboard import ids
+from dashboard.controls import data_deps
 from dashboard.figures import data as figures
 from dashboard.figures.data import target_figure
 from dashboard.ingest.uploads import upload_of
 from dashboard.ml.config import split_rows
-from dashboard.ml.data import BUILTIN_PREFIX, BUILTINS
+from dashboard.payloads import DatasetMeta, dataset_meta
 from dashboard.store import NotFound, Store
 
 
-def dataset_meta(store: Store, dataset_id: str, session: str) -> dict[str, Any]:
-    """The small JSON the page keeps about a dataset."""
-    dataset = store.load_dataset(dataset_id, session)
-    key = dataset_id.removeprefix(BUILTIN_PREFIX)
-    return {
-        "id": dataset.id,
-        "name": dataset.name,
-        "rows": len(dataset.frame),
-        "columns": dataset.numeric_columns,
-        "target": dataset.target,
-        "attribution": dataset.attribution,
-        "description": BUILTINS[key].description if key in BUILTINS else "",
-        "task": dataset.task,
-        "classes": int(dataset.frame[dataset.target].nunique())
-        if dataset.task == "classify"
-        else 0,
-    }
+class PickedDataset(NamedTuple):
+    """pick_dataset's outputs, in Output order."""
+
+    meta: Any = no_update
+    targets: Any = no_update
+    target: Any = no_update
+    attribution: Any = no_update
+    badge: Any = no_update
+
+
+def picked(meta: DatasetMeta) -> PickedDataset:
+    """The dataset's metadata into the page, its numeric columns offered as targets."""
+    return PickedDataset(
+        meta=meta,
+        targets=meta["columns"],
+        target=meta["target"],
+        attribution=f"Source: {meta['attribution']}",
+        badge=f"dataset: {meta['name']}",
+    )
 
 
 def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
@@ -48,19 +50,14 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         Input(ids.DATASET_PICKER, "value"),
         State(ids.SESSION, "data"),
     )
-    def pick_dataset(dataset_id: str, session: str) -> tuple[Any, ...]:
+    def pick_dataset(dataset_id: str, session: str) -> PickedDataset:
         """Load the picked dataset's metadata and offer its numeric columns as targets."""
         try:
-            meta = dataset_meta(store, dataset_id, session)
+            return picked(dataset_meta(store.load_dataset(dataset_id, session)))
         except NotFound:
-            return None, [], None, "This dataset is no longer available.", "no dataset"
-        return (
-            meta,
-            meta["columns"],
-            meta["target"],
-            f"Source: {meta['attribution']}",
-            f"dataset: {meta['name']}",
-        )
+            return PickedDataset(
+                None, [], None, "This dataset is no longer available.", "no dataset"
+            )
 
     @app.callback(
         Output(ids.SERIES_GRAPH, "figure"),
@@ -70,7 +67,7 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         State(ids.SESSION, "data"),
     )
     def show_series(
-        meta: dict[str, Any] | None, target: str | None, split: list[int], session: str
+        meta: DatasetMeta | None, target: str | None, split: list[int], session: str
     ) -> tuple[Any, ...]:
         """Plot the target with the split shaded; summarise the dataset in a sentence."""
         label = f"{split[0]} / {split[1] - split[0]} / {100 - split[1]}"

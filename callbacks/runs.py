@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, NamedTuple
 
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, ctx, no_update
 
-from callbacks import runs_live
-from callbacks.runs_live import owned
 from dashboard import ids, runs
-from dashboard import urls as share
-from dashboard.figures import common as figures
 from dashboard.figures import runs as figures_runs
-from dashboard.layout import run_tables, runs_grid, runs_panel
-from dashboard.store import NotFound, Store
+from dashboard.layout import run_tables, runs_grid
+from dashboard.payloads import LiveState, RunRecord
+from dashboard.store import Store
 
 # Runs in the browser: passes "<run id>:<status>" on only when it changes, so the table is
 # rebuilt when a run starts or ends, not on every progress poll.
@@ -29,12 +25,48 @@ function(live, previous) {
 
 
 def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
-    """Wire the Runs tab."""
+    """Wire the Runs tab's table and comparison (runs_focus: the focused run; runs_live:
+    the run that trains now)."""
     return {
         **_register_table(app, store),
         **_register_comparison(app, store),
-        **runs_live.register(app, store),
     }
+
+
+class RunsList(NamedTuple):
+    """list_runs' outputs, in Output order."""
+
+    rows: Any = no_update
+    columns: Any = no_update
+    note: Any = no_update
+    parallel: Any = no_update
+    focus_options: Any = no_update
+    focus: Any = no_update
+    body_style: Any = no_update
+    empty_style: Any = no_update
+
+
+def runs_list(store: Store, session: str, focus: str | None) -> RunsList:
+    """Every run of the session: the table, the storage note, parallel coordinates, the
+    runs to focus on (the one focused stays if it is still there, else the newest)."""
+    records = store.list_runs(session)
+    names = runs.table_settings(records)
+    count, size = store.usage(session)
+    known = {record["id"] for record in records}
+    shown: dict[str, str] = {}
+    hidden = {"display": "none"}
+    return RunsList(
+        rows=[runs.table_row(record, names) for record in records],
+        columns=runs_grid.column_defs(names),
+        note=runs.storage_note(count, size, store.max_runs, store.max_mb),
+        parallel=figures_runs.parallel_figure(runs.parallel_axes(records)),
+        focus_options=[
+            {"label": _option(record), "value": record["id"]} for record in reversed(records)
+        ],
+        focus=focus if focus in known else (records[-1]["id"] if records else None),
+        body_style=shown if records else hidden,
+        empty_style=hidden if records else shown,
+    )
 
 
 def _register_table(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
@@ -60,30 +92,9 @@ def _register_table(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         Input(ids.SESSION, "data"),
         State(ids.FOCUS_RUN, "value"),
     )
-    def list_runs(_status: Any, _changed: Any, session: str, focus: str | None) -> tuple:
+    def list_runs(_status: Any, _changed: Any, session: str, focus: str | None) -> RunsList:
         """Every run of the session: the table, the storage note, parallel coordinates."""
-        records = store.list_runs(session or "")
-        names = runs.table_settings(records)
-        rows = [runs.table_row(record, names) for record in records]
-        count, size = store.usage(session or "")
-        note = runs.storage_note(count, size, store.max_runs, store.max_mb)
-        options = [
-            {"label": _option(record), "value": record["id"]} for record in reversed(records)
-        ]
-        known = {record["id"] for record in records}
-        chosen = focus if focus in known else (records[-1]["id"] if records else None)
-        parallel = figures_runs.parallel_figure(runs.parallel_axes(records))
-        shown: dict[str, str] = {}
-        hidden = {"display": "none"}
-        return (
-            rows,
-            runs_grid.column_defs(names),
-            note,
-            parallel,
-            options,
-            chosen,
-            *((shown, hidden) if records else (hidden, shown)),
-        )
+        return runs_list(store, session or "", focus)
 
     @app.callback(
         Output(ids.DELETE_RUNS, "disabled"),
@@ -142,8 +153,37 @@ def _register_table(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
     }
 
 
+class Comparison(NamedTuple):
+    """compare's outputs, in Output order."""
+
+    loss: Any = no_update
+    live_traces: Any = no_update
+    predictions: Any = no_update
+    differences: Any = no_update
+    results: Any = no_update
+    baseline_note: Any = no_update
+
+
+def comparison(
+    store: Store, records: list[RunRecord], baseline: str | None, live: LiveState | None
+) -> Comparison:
+    """The compared runs' loss and prediction overlays, the settings that differ and their
+    results, against the pinned baseline when it is among them."""
+    pinned = baseline if any(r["id"] == baseline for r in records) else None
+    loss, live_traces = figures_runs.runs_loss_overlay(records, pinned, live)
+    predictions = {r["id"]: p[1] for r in records if (p := store.get_predictions(r["id"]))}
+    return Comparison(
+        loss=loss,
+        live_traces=live_traces,
+        predictions=figures_runs.runs_prediction_overlay(records, predictions, pinned),
+        differences=run_tables.diff_table(records, pinned),
+        results=run_tables.results_table(records, pinned),
+        baseline_note=f"baseline: {runs.run_label(records[0])}" if pinned else "no baseline pinned",
+    )
+
+
 def _register_comparison(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
-    """Overlays, differences, the focused run's replay, downloads and share link, pinning."""
+    """Overlays and differences of the selected runs, and the pinned baseline."""
 
     @app.callback(
         Output(ids.OVERLAY_LOSS, "figure"),
@@ -167,83 +207,13 @@ def _register_comparison(app: Dash, store: Store) -> dict[str, Callable[..., Any
         tab: str | None,
         _changed: Any,
         session: str,
-        live: dict[str, Any] | None,
-    ) -> tuple:
+        live: LiveState | None,
+    ) -> Comparison:
         """Overlay the selected runs (and the pinned baseline, and a run that trains now)."""
         if tab != "runs":
-            return (no_update,) * 6
-        records = owned(store, session, [baseline, *runs_grid.selected_ids(selected)])
-        pinned = baseline if any(r["id"] == baseline for r in records) else None
-        loss, live_traces = figures_runs.runs_loss_overlay(records, pinned, live)
-        predictions = {r["id"]: p[1] for r in records if (p := store.get_predictions(r["id"]))}
-        return (
-            loss,
-            live_traces,
-            figures_runs.runs_prediction_overlay(records, predictions, pinned),
-            run_tables.diff_table(records, pinned),
-            run_tables.results_table(records, pinned),
-            f"baseline: {runs.run_label(records[0])}" if pinned else "no baseline pinned",
-        )
-
-    @app.callback(
-        Output(ids.FOCUS_RUN, "value", allow_duplicate=True),
-        Input(ids.RUNS_TABLE, "selectedRows"),
-        State(ids.FOCUS_RUN, "value"),
-        prevent_initial_call=True,
-    )
-    def follow_selection(selected: list[dict[str, Any]] | None, focus: str | None) -> Any:
-        """Bring the newest selected run into the replay and download card."""
-        picked = runs_grid.selected_ids(selected)
-        return picked[-1] if picked and focus not in picked else no_update
-
-    @app.callback(
-        Output(ids.REPLAY_SLIDER, "marks"),
-        Output(ids.REPLAY_SLIDER, "min"),
-        Output(ids.REPLAY_SLIDER, "max"),
-        Output(ids.REPLAY_SLIDER, "value"),
-        Output(ids.RUN_DOWNLOADS, "children"),
-        Output(ids.SHARE_LINK, "value"),
-        Output(ids.PIN_BASELINE, "children"),
-        Input(ids.FOCUS_RUN, "value"),
-        Input(ids.BASELINE, "data"),
-        Input(ids.RUN_STATUS, "data"),  # a run that ends gains snapshots and a model file
-        State(ids.SESSION, "data"),
-        State(ids.URL, "href"),
-    )
-    def focus_run(
-        run_id: str | None, baseline: str | None, _status: Any, session: str, href: str
-    ) -> tuple:
-        """The picked run's replay epochs, its downloads and its share link."""
-        pin = "Unpin baseline" if run_id and run_id == baseline else "Pin as baseline"
-        try:
-            record = store.owned_run(run_id or "", session)
-        except NotFound:
-            return {}, 0, 1, None, [], "", pin
-        epochs = sorted(store.prediction_history(record["id"]))
-        marks = {epoch: str(epoch) for epoch in epochs}
-        links = runs_panel.download_links(record["id"], available_files(store, record))
-        link = _origin(href) + share.share_path(record["id"])
-        low, high = min(epochs, default=0), max(epochs, default=1)
-        return marks, low, high, high if epochs else None, links, link, pin
-
-    @app.callback(
-        Output(ids.REPLAY_GRAPH, "figure"),
-        Input(ids.REPLAY_SLIDER, "value"),
-        Input(ids.FOCUS_RUN, "value"),
-        State(ids.SESSION, "data"),
-    )
-    def replay(epoch: int | None, run_id: str | None, session: str) -> Any:
-        """The focused run's predictions as they were at the chosen epoch."""
-        try:
-            record = store.owned_run(run_id or "", session)
-        except NotFound:
-            return figures.empty_figure("Pick a run to replay its predictions.")
-        history = store.prediction_history(record["id"])
-        if not history:
-            return figures.empty_figure("This run kept no predictions.")
-        shown = max((e for e in history if epoch is None or e <= epoch), default=min(history))
-        latest = shown == max(history)
-        return figures_runs.run_prediction_figure(record, shown, history[shown], latest)
+            return Comparison()
+        records = store.owned_runs(session, [baseline, *runs_grid.selected_ids(selected)])
+        return comparison(store, records, baseline, live)
 
     @app.callback(
         Output(ids.RUNS_TABLE, "rowClassRules"),
@@ -264,31 +234,9 @@ def _register_comparison(app: Dash, store: Store) -> dict[str, Callable[..., Any
         """Pin the focused run as the baseline (or unpin it)."""
         return None if focus == baseline else focus
 
-    return {
-        "compare": compare,
-        "follow_selection": follow_selection,
-        "mark_baseline": mark_baseline,
-        "focus_run": focus_run,
-        "replay": replay,
-        "pin": pin,
-    }
+    return {"compare": compare, "mark_baseline": mark_baseline, "pin": pin}
 
 
-def _option(record: dict[str, Any]) -> str:
+def _option(record: RunRecord) -> str:
     row = runs.table_row(record, ())
     return f"#{row['number']} · {row['when']} · {row['dataset']} · {row['status']}"
-
-
-def _origin(href: str | None) -> str:
-    parts = urlsplit(href or "")
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
-
-
-def available_files(store: Store, record: dict[str, Any]) -> set[str]:
-    """Which downloads a run offers now."""
-    available = {"run.json", "train.zip"}
-    if store.get_predictions(record["id"]) is not None:
-        available.add("predictions.csv")
-    if store.artifact_path(record["id"], "model.keras").is_file():
-        available.add("model.keras")
-    return available

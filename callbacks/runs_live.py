@@ -12,25 +12,15 @@ from dashboard import ids, runs
 from dashboard.figures import runs as figures_runs
 from dashboard.figures import training as figures
 from dashboard.layout import runs_grid
-from dashboard.store import NotFound, Store
-
-
-def owned(store: Store, session: str, run_ids: list[str | None]) -> list[dict[str, Any]]:
-    """The session's own runs among `run_ids`, once each, in order."""
-    records: list[dict[str, Any]] = []
-    for run_id in dict.fromkeys(r for r in run_ids if r):
-        try:
-            records.append(store.owned_run(run_id, session))
-        except NotFound:
-            continue
-    return records
+from dashboard.payloads import LiveState, LiveTraces, RunRecord
+from dashboard.store import Store
 
 
 def earlier_runs(
     store: Store, session: str, current: str, picked: list[str | None]
-) -> list[dict[str, Any]]:
+) -> list[RunRecord]:
     """The runs to draw behind `current`: the pinned and selected ones, else the last one."""
-    chosen = [r for r in owned(store, session, picked) if r["id"] != current]
+    chosen = [r for r in store.owned_runs(session, picked) if r["id"] != current]
     if chosen:
         return chosen
     before = [r for r in store.list_runs(session) if r["id"] != current and r.get("history")]
@@ -76,7 +66,7 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         State(ids.TABS, "active_tab"),
         prevent_initial_call=True,
     )
-    def follow_live(live: dict[str, Any] | None, shown: dict[str, Any] | None, tab: str) -> Any:
+    def follow_live(live: LiveState | None, shown: LiveTraces | None, tab: str) -> Any:
         """Grow the training run's curves in the overlay, epoch by epoch."""
         if tab != "runs" or not live or not shown or shown["run_id"] != live.get("run_id"):
             return no_update

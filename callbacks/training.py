@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from dash import Dash, Input, Output, Patch, State, no_update
 
-from callbacks.common import config_from_controls, data_deps, setting_deps
 from dashboard import ids, jobs
 from dashboard.background import slots_cache
+from dashboard.controls import config_from_controls, data_deps, setting_deps
 from dashboard.figures import common as figures
 from dashboard.figures.runs import run_prediction_figure
 from dashboard.layout import results
+from dashboard.payloads import DatasetMeta, LiveState
 from dashboard.settings import Settings
 from dashboard.store import NotFound, Store
 
@@ -22,6 +23,16 @@ def register(
     app: Dash, settings: Settings, store: Store, manager: Any
 ) -> dict[str, Callable[..., Any]]:
     """Wire the background training job and everything that shows its progress."""
+    return {
+        **_register_job(app, settings, store, manager),
+        **_register_views(app, store),
+    }
+
+
+def _register_job(
+    app: Dash, settings: Settings, store: Store, manager: Any
+) -> dict[str, Callable[..., Any]]:
+    """Train (a background job), Cancel, and the state they leave in ids.LIVE."""
     slots = slots_cache(manager)
 
     @app.callback(
@@ -47,11 +58,11 @@ def register(
         _clicks: int,
         session: str,
         _page: str,
-        meta: dict[str, Any] | None,
+        meta: DatasetMeta | None,
         target: str | None,
         split: list[int],
         *raw: float,
-    ) -> dict[str, Any]:
+    ) -> LiveState:
         """Run one training in a job process, streaming its whole state after each epoch."""
         config = config_from_controls(meta, target, split, raw)
         return jobs.run_training(
@@ -72,7 +83,7 @@ def register(
         Input(ids.RESULT, "data"),
         prevent_initial_call=True,
     )
-    def finish(result: dict[str, Any]) -> dict[str, Any]:
+    def finish(result: LiveState) -> LiveState:
         """Show the final state. (Inputs fed by a running callback wait for it to end,
         so the views listen to LIVE alone, and the result reaches them through here.)"""
         return result
@@ -83,11 +94,11 @@ def register(
         State(ids.LIVE, "data"),
         prevent_initial_call=True,
     )
-    def mark_cancelled(_clicks: int, live: dict[str, Any] | None) -> Any:
+    def mark_cancelled(_clicks: int, live: LiveState | None) -> Any:
         """Keep the curves drawn so far and say that the run was cancelled."""
         if not live:
             return no_update
-        state = {
+        state: LiveState = {
             **live,
             "status": "cancelled",
             "message": f"Cancelled at epoch {live.get('epoch', 0)} of "
@@ -96,6 +107,45 @@ def register(
         with contextlib.suppress(NotFound):  # cancelled while queued: nothing stored yet
             store.update_run(live["run_id"], status="cancelled", message=state["message"])
         return state
+
+    return {"train": train, "finish": finish, "mark_cancelled": mark_cancelled}
+
+
+class ShownState(NamedTuple):
+    """show_state's outputs, in Output order; what a branch leaves out stays as it is."""
+
+    loss_figure: Any = no_update
+    progress: Any = no_update
+    progress_text: Any = no_update
+    status: Any = no_update
+    status_color: Any = no_update
+    signal: Any = no_update
+    signal_open: Any = no_update
+    metrics: Any = no_update
+    device_badge: Any = no_update
+
+
+def shown_state(state: LiveState) -> ShownState:
+    """What the Training tab shows of a job's state."""
+    percent, text = results.progress(state)
+    signal, signal_open = results.signal(state)
+    return ShownState(
+        loss_figure=results.loss_patch(state),
+        progress=percent,
+        progress_text=text,
+        status=results.status_message(state),
+        status_color=results.STATUS_COLORS.get(state["status"], "light"),
+        signal=signal,
+        signal_open=signal_open,
+        metrics=results.metrics_table(
+            state.get("scores", {}), state.get("device", ""), state.get("parameters", 0)
+        ),
+        device_badge=state.get("device") or no_update,
+    )
+
+
+def _register_views(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
+    """The loss chart, progress, status, scores and predictions drawn from ids.LIVE."""
 
     @app.callback(
         Output(ids.LOSS_GRAPH, "figure"),
@@ -110,24 +160,9 @@ def register(
         Input(ids.LIVE, "data"),
         prevent_initial_call=True,
     )
-    def show_state(state: dict[str, Any] | None) -> tuple[Any, ...]:
+    def show_state(state: LiveState | None) -> ShownState:
         """Draw the newest state: loss curves, progress, status, signal, scores."""
-        if not state:
-            return (no_update,) * 9
-        percent, text = results.progress(state)
-        table = results.metrics_table(
-            state.get("scores", {}), state.get("device", ""), state.get("parameters", 0)
-        )
-        return (
-            results.loss_patch(state),
-            percent,
-            text,
-            results.status_message(state),
-            results.STATUS_COLORS.get(state["status"], "light"),
-            *results.signal(state),
-            table,
-            state.get("device") or no_update,
-        )
+        return shown_state(state) if state else ShownState()
 
     @app.callback(
         Output(ids.LOSS_GRAPH, "figure", allow_duplicate=True),
@@ -148,7 +183,7 @@ def register(
         State(ids.SESSION, "data"),
     )
     def show_predictions(
-        state: dict[str, Any] | None, shown: list[Any] | None, session: str
+        state: LiveState | None, shown: list[Any] | None, session: str
     ) -> tuple[Any, Any]:
         """Redraw prediction vs actual only when the job saved newer predictions."""
         if not state:
@@ -160,9 +195,6 @@ def register(
         return (figure, latest) if figure is not None else (no_update, no_update)
 
     return {
-        "train": train,
-        "finish": finish,
-        "mark_cancelled": mark_cancelled,
         "show_state": show_state,
         "toggle_log": toggle_log,
         "show_predictions": show_predictions,

@@ -4,16 +4,16 @@ the Data tab's summary and preview. Thin wiring around dashboard.uploads."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from dash import Dash, Input, Output, State, ctx, no_update
 
-from callbacks.data import dataset_meta
 from dashboard import ids
 from dashboard.ingest import uploads
 from dashboard.ingest.reader import DataError
 from dashboard.ingest.uploads import ROW_ORDER, UPLOAD_PREFIX, Recipe
 from dashboard.layout import data_panel, data_report
+from dashboard.payloads import DatasetMeta, UploadMeta, dataset_meta
 from dashboard.settings import Settings
 from dashboard.store import NotFound, Store
 
@@ -53,28 +53,73 @@ def feature_choice(
     return others, uploads.preselected(columns, target or "") if upload else []
 
 
-def choices_for(meta: dict[str, Any] | None) -> tuple[Any, ...]:
+class ReadingChoices(NamedTuple):
+    """offer_choices' outputs, in Output order: the upload's reading choices."""
+
+    card_style: Any = no_update
+    time_options: Any = no_update
+    time_column: Any = no_update
+    marker_options: Any = no_update
+    markers: Any = no_update
+    marker_style: Any = no_update
+    duplicate_style: Any = no_update
+    duplicates: Any = no_update
+
+
+def choices_for(meta: UploadMeta | None) -> ReadingChoices:
     """Reading-choice outputs for an upload's metadata (None: a built-in, choices hidden)."""
     if meta is None:
         return uploads_hidden()
     markers = data_panel.marker_options(meta["markers"])
     shown: dict[str, str] = {}
-    return (
-        shown,
-        data_panel.time_options(meta["time_column"], meta.get("time_candidates", [])),
-        meta["time_column"] or ROW_ORDER,
-        markers,
-        [],
-        shown if markers else data_panel.HIDDEN,
-        shown if meta["duplicates"] else data_panel.HIDDEN,
-        "keep",
+    return ReadingChoices(
+        card_style=shown,
+        time_options=data_panel.time_options(meta["time_column"], meta.get("time_candidates", [])),
+        time_column=meta["time_column"] or ROW_ORDER,
+        marker_options=markers,
+        markers=[],
+        marker_style=shown if markers else data_panel.HIDDEN,
+        duplicate_style=shown if meta["duplicates"] else data_panel.HIDDEN,
+        duplicates="keep",
     )
 
 
-def uploads_hidden() -> tuple[Any, ...]:
+def uploads_hidden() -> ReadingChoices:
     """Reading-choice outputs for a built-in dataset: the card hidden."""
     hidden = data_panel.HIDDEN
-    return (hidden, [], None, [], [], hidden, hidden, "keep")
+    return ReadingChoices(hidden, [], None, [], [], hidden, hidden, "keep")
+
+
+class ReceivedUpload(NamedTuple):
+    """receive_upload's outputs, in Output order."""
+
+    message: Any = no_update
+    color: Any = no_update
+    message_open: Any = no_update
+    dataset_options: Any = no_update
+    dataset: Any = no_update
+    tab: Any = no_update
+
+
+def received(result: dict[str, Any], options: list[Any] | None) -> ReceivedUpload:
+    """The upload route's answer ({"upload": meta} or {"error": sentence}) in the page: the
+    upload offered and picked, or what went wrong (the dataset in use stays as it was)."""
+    meta: UploadMeta | None = result.get("upload")
+    if not meta:
+        message = result.get("error") or "The upload failed; try again."
+        return ReceivedUpload(message=message, color="danger", message_open=True)
+    entry = {"label": f"Upload: {meta['name']}", "value": meta["upload"]}
+    others = [o for o in options or [] if o.get("value") != meta["upload"]]
+    time = f", time column '{meta['time_column']}'" if meta["time_column"] else ", no time column"
+    return ReceivedUpload(
+        message=f"Read {meta['name']}: {meta['rows']:,} rows, "
+        f"{len(meta['columns'])} numeric columns{time}.",
+        color="success",
+        message_open=True,
+        dataset_options=[*others, entry],
+        dataset=meta["upload"],
+        tab="data",
+    )
 
 
 def prepared(
@@ -89,8 +134,9 @@ def prepared(
     """(dataset metadata, problem, problem shown) for the picked dataset and choices."""
     try:
         if not picked.startswith(UPLOAD_PREFIX):  # a built-in: only the inputs to add
-            meta = dataset_meta(store, picked, session)
-            return {**meta, "features": [f for f in features or [] if f != target]}, "", False
+            dataset = store.load_dataset(picked, session)
+            inputs = [f for f in features or [] if f != target]
+            return dataset_meta(dataset, features=inputs), "", False
         upload = store.upload_meta(session, picked)
         if target not in upload["columns"]:
             return no_update, "", False  # the target of the dataset picked before
@@ -104,6 +150,22 @@ def prepared(
     except DataError as problem:
         return no_update, str(problem), True
     return uploads.dataset_meta(dataset, picked, recipe), "", False
+
+
+def upload_views(store: Store, meta: DatasetMeta, session: str) -> tuple[Any, Any]:
+    """(the upload's report or None, a preview of the first rows) of the dataset in use."""
+    upload = meta.get("upload") or uploads.upload_of(meta["id"])
+    try:
+        if not upload:
+            frame = store.load_dataset(meta["id"], session).frame
+            return None, data_report.preview_table(frame, len(frame))
+        table = store.load_upload(session, upload)
+    except NotFound:
+        return GONE, None
+    recipe = Recipe.from_dict(meta.get("recipe") or {"target": meta["target"]})
+    missing = uploads.missing_in(table, recipe, table.numeric_columns)
+    report = data_report.report_view(meta, table.report.to_dict(), missing, meta["rows"])
+    return report, data_report.preview_table(table.frame, table.report.rows)
 
 
 def register(app: Dash, settings: Settings, store: Store) -> dict[str, Callable[..., Any]]:
@@ -130,25 +192,10 @@ def register(app: Dash, settings: Settings, store: Store) -> dict[str, Callable[
         State(ids.DATASET_PICKER, "options"),
         prevent_initial_call=True,
     )
-    def receive_upload(result: dict[str, Any] | None, options: list[Any]) -> tuple[Any, ...]:
+    def receive_upload(result: dict[str, Any] | None, options: list[Any]) -> ReceivedUpload:
         """Offer a parsed upload in the dataset picker and pick it; or say what went wrong
         (the dataset in use stays as it was)."""
-        if not result:
-            return (no_update,) * 6
-        meta = result.get("upload")
-        if not meta:
-            message = result.get("error") or "The upload failed; try again."
-            return message, "danger", True, no_update, no_update, no_update
-        entry = {"label": f"Upload: {meta['name']}", "value": meta["upload"]}
-        others = [o for o in options or [] if o.get("value") != meta["upload"]]
-        time = (
-            f", time column '{meta['time_column']}'" if meta["time_column"] else ", no time column"
-        )
-        message = (
-            f"Read {meta['name']}: {meta['rows']:,} rows, "
-            f"{len(meta['columns'])} numeric columns{time}."
-        )
-        return message, "success", True, [*others, entry], meta["upload"], "data"
+        return received(result, options) if result else ReceivedUpload()
 
     @app.callback(
         Output(ids.UPLOAD_OPTIONS, "style"),
@@ -162,7 +209,7 @@ def register(app: Dash, settings: Settings, store: Store) -> dict[str, Callable[
         Input(ids.DATASET_PICKER, "value"),
         State(ids.SESSION, "data"),
     )
-    def offer_choices(picked: str | None, session: str) -> tuple[Any, ...]:
+    def offer_choices(picked: str | None, session: str) -> ReadingChoices:
         """Show the reading choices of an upload (time axis, markers, repeats), reset."""
         if not picked or not picked.startswith(UPLOAD_PREFIX):
             return uploads_hidden()
@@ -217,22 +264,9 @@ def register(app: Dash, settings: Settings, store: Store) -> dict[str, Callable[
         Input(ids.DATASET, "data"),
         State(ids.SESSION, "data"),
     )
-    def show_upload(meta: dict[str, Any] | None, session: str) -> tuple[Any, Any]:
+    def show_upload(meta: DatasetMeta | None, session: str) -> tuple[Any, Any]:
         """The summary of an upload and the first rows of the data in use."""
-        if not meta:
-            return None, None
-        upload = meta.get("upload") or uploads.upload_of(meta["id"])
-        try:
-            if not upload:
-                frame = store.load_dataset(meta["id"], session).frame
-                return None, data_report.preview_table(frame, len(frame))
-            table = store.load_upload(session, upload)
-        except NotFound:
-            return GONE, None
-        recipe = Recipe.from_dict(meta.get("recipe") or {"target": meta["target"]})
-        missing = uploads.missing_in(table, recipe, table.numeric_columns)
-        report = data_report.report_view(meta, table.report.to_dict(), missing, meta["rows"])
-        return report, data_report.preview_table(table.frame, table.report.rows)
+        return upload_views(store, meta, session) if meta else (None, None)
 
     return {
         "show_limit": show_limit,

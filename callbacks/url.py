@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, html, no_update
 
-from callbacks.common import (
+from dashboard import ids, runs
+from dashboard import urls as share
+from dashboard.controls import (
     SETTINGS,
     config_from_controls,
     control_id,
@@ -16,13 +18,11 @@ from callbacks.common import (
     data_deps,
     setting_deps,
 )
-from callbacks.runs import available_files
-from dashboard import ids, runs
-from dashboard import urls as share
 from dashboard.figures import common as figures
 from dashboard.figures import runs as figures_runs
 from dashboard.layout import results, run_tables, runs_panel, shared_run
 from dashboard.ml.config import TrainConfig
+from dashboard.payloads import DatasetMeta, RunRecord
 from dashboard.store import NotFound, Store
 
 # Runs in the browser: rewrite the address bar without a reload or a new history entry.
@@ -86,7 +86,7 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         Input(ids.URL_PENDING, "data"),
         prevent_initial_call=True,
     )
-    def apply_pending_target(meta: dict[str, Any] | None, pending: dict[str, Any] | None) -> Any:
+    def apply_pending_target(meta: DatasetMeta | None, pending: dict[str, Any] | None) -> Any:
         """Once the URL's dataset is loaded, pick the URL's target (if the data has it)."""
         if not pending or not meta or meta.get("id") != pending.get("dataset"):
             return no_update, no_update
@@ -100,7 +100,7 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         prevent_initial_call=True,
     )
     def url_query(
-        meta: dict[str, Any] | None, target: str | None, split: list[int] | None, *raw: Any
+        meta: DatasetMeta | None, target: str | None, split: list[int] | None, *raw: Any
     ) -> str:
         """The query that describes the current settings (only those off their default)."""
         return share.settings_query(config_from_controls(meta, target, split, raw))
@@ -112,16 +112,35 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         prevent_initial_call=True,
     )
 
+    return {
+        "apply_url": apply_url,
+        "apply_pending_target": apply_pending_target,
+        "url_query": url_query,
+        **_register_shared(app, store),
+    }
+
+
+class SharedRun(NamedTuple):
+    """show_shared's outputs, in Output order."""
+
+    card: Any = no_update
+    card_style: Any = no_update
+    tab: Any = no_update
+
+
+def _register_shared(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
+    """Wire the share-link view."""
+
     @app.callback(
         Output(ids.SHARED_RUN, "children"),
         Output(ids.SHARED_RUN, "style"),
         Output(ids.TABS, "active_tab"),
         Input(ids.URL, "pathname"),
     )
-    def show_shared(pathname: str | None) -> tuple[Any, ...]:
+    def show_shared(pathname: str | None) -> SharedRun:
         """A share link (/run/<id>) opens that run read-only on the Runs tab."""
         if not share.is_share_path(pathname):
-            return None, {"display": "none"}, no_update
+            return SharedRun(card=None, card_style={"display": "none"})
         try:
             record = store.get_run(share.shared_run_id(pathname) or "")
         except NotFound:
@@ -129,18 +148,13 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
                 "This link leads to no run: it may have been deleted, or the link is cut short.",
                 color="warning",
             )
-            return alert, {}, "runs"
-        return shared_view(store, record), {}, "runs"
+            return SharedRun(card=alert, card_style={}, tab="runs")
+        return SharedRun(card=shared_view(store, record), card_style={}, tab="runs")
 
-    return {
-        "apply_url": apply_url,
-        "apply_pending_target": apply_pending_target,
-        "url_query": url_query,
-        "show_shared": show_shared,
-    }
+    return {"show_shared": show_shared}
 
 
-def shared_view(store: Store, record: dict[str, Any]) -> Any:
+def shared_view(store: Store, record: RunRecord) -> Any:
     """The read-only card of a shared run: curves, predictions, scores, settings, files."""
     saved = store.get_predictions(record["id"])
     curve = figures_runs.Curve(runs.run_label(record), runs.run_color(record), record["history"])
@@ -161,5 +175,5 @@ def shared_view(store: Store, record: dict[str, Any]) -> Any:
         predictions,
         html.Div([html.P(record.get("message", ""), className="small mb-1"), table]),
         run_tables.settings_rows(record),
-        runs_panel.download_links(record["id"], available_files(store, record)),
+        runs_panel.download_links(record["id"], store.available_files(record["id"])),
     )

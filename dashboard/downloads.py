@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from flask import Flask, Response, send_file
 
 from dashboard.ml import export
+from dashboard.payloads import RunRecord
 from dashboard.store import NotFound, Store, valid_run_id
 from dashboard.urls import DOWNLOADS
 
@@ -45,7 +45,7 @@ def plain(text: str, status: int) -> Response:
     return Response(text + "\n", status=status, mimetype="text/plain")
 
 
-def _file(store: Store, record: dict[str, Any], name: str) -> Response:
+def _file(store: Store, record: RunRecord, name: str) -> Response:
     run_id = record["id"]
     filename = f"lstm-lab-run-{record.get('number', '')}-{run_id}-{name}".replace("--", "-")
     if name == "model.keras":
@@ -62,14 +62,14 @@ def _file(store: Store, record: dict[str, Any], name: str) -> Response:
     return response
 
 
-def _predictions(store: Store, record: dict[str, Any]) -> str:
+def _predictions(store: Store, record: RunRecord) -> str:
     saved = store.get_predictions(record["id"])
     if saved is None:
         raise NotFound("This run has no predictions yet.")
     return export.predictions_csv(record, saved[1])
 
 
-def _bundle(store: Store, record: dict[str, Any]) -> bytes:
+def _bundle(store: Store, record: RunRecord) -> bytes:
     try:
         dataset = store.load_dataset(record["config"]["dataset"], record["session"])
     except NotFound:  # an upload that is gone: the script alone, naming the file
@@ -77,7 +77,7 @@ def _bundle(store: Store, record: dict[str, Any]) -> bytes:
     return export.bundle(record, dataset)
 
 
-BUILDERS: dict[str, Callable[[Store, dict[str, Any]], str | bytes]] = {
+BUILDERS: dict[str, Callable[[Store, RunRecord], str | bytes]] = {
     "predictions.csv": _predictions,
     "run.json": lambda store, record: export.run_json(record, store.get_predictions(record["id"])),
     "train.zip": _bundle,

@@ -13,7 +13,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Unpack
 
 import diskcache
 import numpy as np
@@ -21,12 +21,13 @@ import psutil
 
 from dashboard.ml.config import TrainConfig, check, split_rows
 from dashboard.ml.sequences import class_names
+from dashboard.payloads import History, LiveState, Outcome, RunRecord
 from dashboard.settings import Settings
 from dashboard.store import NotFound, Store
 
 log = logging.getLogger(__name__)
 
-Report = Callable[[dict[str, Any]], None]
+Report = Callable[[LiveState], None]
 SLOT_PREFIX = "train-slot"
 WAITING_KEY = "train-waiting"
 
@@ -35,23 +36,34 @@ class Refused(Exception):
     """The job cannot run; the message is shown in the page as it is."""
 
 
-def live_state(run_id: str, status: str, message: str = "", **fields: Any) -> dict[str, Any]:
+def live_state(
+    run_id: str,
+    status: str,
+    message: str = "",
+    *,
+    epochs: int = 0,
+    history: History | None = None,
+    epoch_seconds: list[float] | None = None,
+    pred_epoch: int | None = None,
+    **outcome: Unpack[Outcome],
+) -> LiveState:
     """The JSON the page renders: status, epoch n/N, the whole history, timings."""
-    history = fields.pop("history", {"loss": [], "val_loss": []})
-    seconds = fields.pop("epoch_seconds", [])
-    epochs = fields.get("epochs", 0)
+    seconds = epoch_seconds or []
     per_epoch = statistics.median(seconds[1:] or seconds) if seconds else None
-    return {
+    state: LiveState = {
         "run_id": run_id,
         "status": status,
         "message": message,
         "epoch": len(seconds),
         "epochs": epochs,
-        "history": history,
+        "history": {"loss": [], "val_loss": []} if history is None else history,
         "sec_per_epoch": per_epoch,
         "eta_s": per_epoch * (epochs - len(seconds)) if per_epoch else None,
-        **fields,
+        **outcome,
     }
+    if pred_epoch is not None:
+        state["pred_epoch"] = pred_epoch
+    return state
 
 
 # concurrency ---------------------------------------------------------------------
@@ -128,14 +140,14 @@ def run_training(
     session: str,
     report: Report,
     slots_cache: diskcache.Cache | None = None,
-) -> dict[str, Any]:
+) -> LiveState:
     """Train one run end to end and return its final state; never raises.
 
     Every state, reported or returned, carries the run's settings (the page compares them).
     """
     settings_dict = config.to_dict()
 
-    def tagged(state: dict[str, Any]) -> dict[str, Any]:
+    def tagged(state: LiveState) -> LiveState:
         return {**state, "config": settings_dict}
 
     return tagged(_run(settings, config, session, lambda state: report(tagged(state)), slots_cache))
@@ -147,7 +159,7 @@ def _run(
     session: str,
     report: Report,
     slots_cache: diskcache.Cache | None,
-) -> dict[str, Any]:
+) -> LiveState:
     store = Store.from_settings(settings)
     run_id = store.new_run_id()
     report(live_state(run_id, "queued", "Waiting for a free training slot…", epochs=config.epochs))
@@ -192,7 +204,7 @@ def _train(
     config: TrainConfig,
     session: str,
     report: Report,
-) -> dict[str, Any]:
+) -> LiveState:
     from dashboard.ml import runtime  # TensorFlow: already imported in a warm job process
 
     runtime.configure_threads(settings.tf_intra_threads, settings.tf_inter_threads)
@@ -214,9 +226,18 @@ def _train(
         if update.predictions is not None:
             store.save_predictions(run_id, update.epoch, update.predictions)
             pred_epoch = update.epoch
-        fields: dict[str, Any] = {"history": update.history, "epoch_seconds": update.epoch_seconds}
-        store.update_run(run_id, **fields)
-        report(live_state(run_id, "running", epochs=config.epochs, pred_epoch=pred_epoch, **fields))
+        history, seconds = update.history, update.epoch_seconds
+        store.update_run(run_id, history=history, epoch_seconds=seconds)
+        report(
+            live_state(
+                run_id,
+                "running",
+                epochs=config.epochs,
+                history=history,
+                epoch_seconds=seconds,
+                pred_epoch=pred_epoch,
+            )
+        )
 
     result = train(
         config,
@@ -228,18 +249,31 @@ def _train(
     if result.status != "failed":
         pred_epoch = len(result.epoch_seconds)
         store.save_predictions(run_id, pred_epoch, result.predictions)
-    final: dict[str, Any] = {
-        "history": result.history,
-        "epoch_seconds": result.epoch_seconds,
+    outcome: Outcome = {
         "scores": result.scores,
         "device": result.device,
         "parameters": result.parameters,
         "best_epoch": result.best_epoch,
         "extras": result.extras,
     }
-    store.update_run(run_id, status=result.status, message=result.message, **final)
+    history, seconds = result.history, result.epoch_seconds
+    store.update_run(
+        run_id,
+        status=result.status,
+        message=result.message,
+        history=history,
+        epoch_seconds=seconds,
+        **outcome,
+    )
     return live_state(
-        run_id, result.status, result.message, epochs=config.epochs, pred_epoch=pred_epoch, **final
+        run_id,
+        result.status,
+        result.message,
+        epochs=config.epochs,
+        history=history,
+        epoch_seconds=seconds,
+        pred_epoch=pred_epoch,
+        **outcome,
     )
 
 
@@ -252,8 +286,8 @@ def _save_model(store: Store, run_id: str, model: Any) -> None:
         log.warning("could not save the model of run %s", run_id, exc_info=True)
 
 
-def _new_record(run_id: str, session: str, config: TrainConfig, dataset: Any) -> dict[str, Any]:
-    record = {
+def _new_record(run_id: str, session: str, config: TrainConfig, dataset: Any) -> RunRecord:
+    record: RunRecord = {
         "id": run_id,
         "session": session,
         "status": "running",

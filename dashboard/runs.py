@@ -11,6 +11,7 @@ from typing import Any
 
 from dashboard.ml.config import TrainConfig
 from dashboard.ml.params import CHOICES, PARAMS, runs_table_settings
+from dashboard.payloads import History, RunRecord
 
 DATA_LABELS = {
     "dataset": "Dataset",
@@ -72,7 +73,7 @@ def storage_note(count: int, size: int, max_runs: int, max_mb: float) -> str:
 
 
 # settings ----------------------------------------------------------------------
-def config_of(record: dict[str, Any]) -> dict[str, Any]:
+def config_of(record: RunRecord) -> dict[str, Any]:
     """A run's settings as a full TrainConfig dict (fields added since have their default)."""
     return TrainConfig.from_dict(record.get("config", {})).to_dict()
 
@@ -102,7 +103,7 @@ def format_setting(name: str, value: Any) -> str:
     return str(value)
 
 
-def differing(records: Sequence[dict[str, Any]]) -> list[str]:
+def differing(records: Sequence[RunRecord]) -> list[str]:
     """The settings whose values are not the same in all `records` (TrainConfig order)."""
     configs = [config_of(record) for record in records]
     if len(configs) < 2:
@@ -110,20 +111,20 @@ def differing(records: Sequence[dict[str, Any]]) -> list[str]:
     return [n for n in setting_names() if any(c[n] != configs[0][n] for c in configs[1:])]
 
 
-def run_label(record: dict[str, Any], names: Sequence[str] = ()) -> str:
+def run_label(record: RunRecord, names: Sequence[str] = ()) -> str:
     """'#2 · Dropout 0.3': the run's number and (a few of) the settings that set it apart."""
     config = config_of(record)
     shown = [f"{setting_label(n)} {format_setting(n, config[n])}" for n in names[:3]]
     return " · ".join([f"#{record.get('number', '?')}", *shown])
 
 
-def run_color(record: dict[str, Any]) -> str:
+def run_color(record: RunRecord) -> str:
     """The run's colour in every chart (by its number in the session)."""
     number = int(record.get("number") or 1)
     return PALETTE[(number - 1) % len(PALETTE)]
 
 
-def diff_rows(records: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
+def diff_rows(records: Sequence[RunRecord]) -> list[dict[str, str]]:
     """One row per differing setting: {'setting': label, <run id>: value, ...}."""
     configs = {record["id"]: config_of(record) for record in records}
     return [
@@ -134,7 +135,7 @@ def diff_rows(records: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
 
 
 # results -----------------------------------------------------------------------
-def best_val_loss(history: dict[str, list[float]]) -> float | None:
+def best_val_loss(history: History) -> float | None:
     """The lowest finite val_loss of a run, or None."""
     finite = [v for v in history.get("val_loss", []) if v is not None and math.isfinite(v)]
     return min(finite) if finite else None
@@ -145,12 +146,12 @@ def seconds_per_epoch(seconds: Sequence[float]) -> float | None:
     return statistics.median(seconds[1:] or seconds) if seconds else None
 
 
-def _score(record: dict[str, Any], key: str) -> float | None:
+def _score(record: RunRecord, key: str) -> float | None:
     value = record.get("scores", {}).get("model", {}).get(key)
     return float(value) if value is not None else None
 
 
-def table_row(record: dict[str, Any], names: Sequence[str]) -> dict[str, Any]:
+def table_row(record: RunRecord, names: Sequence[str]) -> dict[str, Any]:
     """One run as a row of the runs table (numbers stay numbers, for sorting and filters)."""
     config = config_of(record)
     history = record.get("history", {})
@@ -176,7 +177,7 @@ def table_row(record: dict[str, Any], names: Sequence[str]) -> dict[str, Any]:
     return row
 
 
-def table_settings(records: Sequence[dict[str, Any]]) -> list[str]:
+def table_settings(records: Sequence[RunRecord]) -> list[str]:
     """The setting columns of the runs table: the main knobs, then any other that varies."""
     varying = [n for n in differing(records) if n not in MAIN_SETTINGS and n not in DATA_LABELS]
     return [*MAIN_SETTINGS, *varying]
@@ -192,7 +193,7 @@ class Axis:
     ticks: tuple[list[float], list[str]] | None = None  # for choices and log scales
 
 
-def parallel_axes(records: Sequence[dict[str, Any]]) -> list[Axis]:
+def parallel_axes(records: Sequence[RunRecord]) -> list[Axis]:
     """Settings that vary over the runs (or the main ones), then the best val_loss.
 
     Only runs with a val_loss count, and at least two of them. Choices become codes with

@@ -12,13 +12,15 @@ import re
 import secrets
 import shutil
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import diskcache
 import numpy as np
 
 from dashboard.ml.data import BUILTIN_PREFIX, Dataset, load_builtin
+from dashboard.payloads import RunChanges, RunRecord, UploadMeta
 from dashboard.runs import RunSize, evictions
 
 if TYPE_CHECKING:
@@ -92,7 +94,7 @@ class Store:
         self.cache.set(("dataset", session, dataset.id), dataset)
         return dataset.id
 
-    def save_upload(self, session: str, upload_id: str, table: Any, meta: dict[str, Any]) -> None:
+    def save_upload(self, session: str, upload_id: str, table: Any, meta: UploadMeta) -> None:
         """Keep a parsed upload (a ParsedTable) and its small metadata for one session."""
         self.cache.set(("upload", session, upload_id), table)
         self.cache.set(("upload-meta", session, upload_id), meta)
@@ -108,7 +110,7 @@ class Store:
             raise NotFound(upload_id)
         return table
 
-    def upload_meta(self, session: str, upload_id: str) -> dict[str, Any]:
+    def upload_meta(self, session: str, upload_id: str) -> UploadMeta:
         """The small metadata of this session's upload; raises NotFound."""
         meta = self.cache.get(("upload-meta", session, upload_id))
         if meta is None:
@@ -121,7 +123,7 @@ class Store:
         """A fresh unguessable run id (also the secret of its share link)."""
         return secrets.token_urlsafe(12)
 
-    def save_run(self, record: dict[str, Any]) -> None:
+    def save_run(self, record: RunRecord) -> None:
         """Create or replace a run record (it must carry 'id' and 'session').
 
         A new run is numbered within its session (#1, #2, ...) and may push the session's
@@ -141,7 +143,7 @@ class Store:
         if new:
             self.enforce_bounds(session, keep=run_id)
 
-    def update_run(self, run_id: str, **changes: Any) -> dict[str, Any]:
+    def update_run(self, run_id: str, **changes: Unpack[RunChanges]) -> RunRecord:
         """Merge `changes` into a run record and return it."""
         with self.cache.transact():
             record = self.get_run(run_id)
@@ -149,21 +151,31 @@ class Store:
             self.cache.set(("run", run_id), record)
         return record
 
-    def get_run(self, run_id: str) -> dict[str, Any]:
+    def get_run(self, run_id: str) -> RunRecord:
         """The run record, for whoever holds its id (the share secret); raises NotFound."""
         record = self.cache.get(("run", run_id)) if valid_run_id(run_id) else None
         if record is None:
             raise NotFound(run_id)
         return record
 
-    def owned_run(self, run_id: str, session: str) -> dict[str, Any]:
+    def owned_run(self, run_id: str, session: str) -> RunRecord:
         """The run record if `session` made it; raises NotFound otherwise."""
         record = self.get_run(run_id)
         if record["session"] != session:
             raise NotFound(run_id)
         return record
 
-    def list_runs(self, session: str) -> list[dict[str, Any]]:
+    def owned_runs(self, session: str, run_ids: Iterable[str | None]) -> list[RunRecord]:
+        """The session's own runs among `run_ids`, once each, in order (others skipped)."""
+        records: list[RunRecord] = []
+        for run_id in dict.fromkeys(r for r in run_ids if r):
+            try:
+                records.append(self.owned_run(run_id, session))
+            except NotFound:
+                continue
+        return records
+
+    def list_runs(self, session: str) -> list[RunRecord]:
         """Every run record of a session, oldest first."""
         records = (self.cache.get(("run", run_id)) for run_id in self._run_ids(session))
         return [record for record in records if record is not None]
@@ -220,6 +232,15 @@ class Store:
             folder.mkdir(parents=True, exist_ok=True)
         return folder / name
 
+    def available_files(self, run_id: str) -> set[str]:
+        """Which downloads a run offers now."""
+        available = {"run.json", "train.zip"}
+        if self.get_predictions(run_id) is not None:
+            available.add("predictions.csv")
+        if self.artifact_path(run_id, "model.keras").is_file():
+            available.add("model.keras")
+        return available
+
     def usage(self, session: str) -> tuple[int, int]:
         """(runs, bytes) that a session holds in the store."""
         sizes = [self._size(record) for record in self.list_runs(session)]
@@ -238,7 +259,7 @@ class Store:
             self.delete_run(run_id, session)
         return doomed
 
-    def _size(self, record: dict[str, Any]) -> RunSize:
+    def _size(self, record: RunRecord) -> RunSize:
         """A run's footprint: record, prediction snapshots and files (cached once it ended)."""
         run_id = record["id"]
         ended = record.get("status") not in ("running", "queued")

@@ -16,6 +16,7 @@ from dashboard.figures.downsample import MAX_POINTS, downsample
 from dashboard.figures.training import confusion_figure, loss_arrays, prediction_figure
 from dashboard.ml.metrics import classification_scores
 from dashboard.ml.windows import naive_forecast
+from dashboard.payloads import History, LiveState, LiveTraces, RunRecord
 from dashboard.runs import Axis
 
 FAINT = 0.3  # opacity of earlier runs behind the one that trains
@@ -27,7 +28,7 @@ class Curve:
 
     label: str
     color: str
-    history: dict[str, list[float]]
+    history: History
     faint: bool = False
     baseline: bool = False
 
@@ -156,7 +157,7 @@ def parallel_figure(axes: Sequence[Axis]) -> go.Figure:
 
 
 def run_prediction_figure(
-    record: dict[str, Any], epoch: int, predictions: np.ndarray, latest: bool = True
+    record: RunRecord, epoch: int, predictions: np.ndarray, latest: bool = True
 ) -> go.Figure:
     """A run's test predictions at `epoch`, drawn as the Training tab draws them (with the
     roll-out and the forecast past the end for its latest epoch); a confusion matrix for
@@ -172,6 +173,7 @@ def run_prediction_figure(
     series = record["series"]
     rows = np.arange(record["test_start"], record["test_start"] + len(predictions))
     extras = (record.get("extras") or {}) if latest else {}
+    train_end, val_end = record["split"]
     return prediction_figure(
         series["x"],
         series["y"],
@@ -179,39 +181,38 @@ def run_prediction_figure(
         predictions,
         naive_forecast(np.asarray(series["y"]), rows),
         f"Prediction vs actual, test part · epoch {epoch}",
-        tuple(record["split"]),
+        (train_end, val_end),
         extras.get("rollout"),
         extras.get("future"),
     )
 
 
 def runs_loss_overlay(
-    records: Sequence[dict[str, Any]], pinned: str | None, live: dict[str, Any] | None
-) -> tuple[go.Figure, dict[str, Any] | None]:
+    records: Sequence[RunRecord], pinned: str | None, live: LiveState | None
+) -> tuple[go.Figure, LiveTraces | None]:
     """The loss overlay of run records, each in its colour (the pinned one as the baseline),
     faint behind a run that trains now; and which two traces are that run's."""
     names = runs.differing(records)
-    live = live or {}
-    training = live.get("status") in runs.ACTIVE
+    training = live if live is not None and live.get("status") in runs.ACTIVE else None
     curves = [
         Curve(
             runs.run_label(record, names) + (" (baseline)" if record["id"] == pinned else ""),
             runs.BASELINE_COLOR if record["id"] == pinned else runs.run_color(record),
             record.get("history", {}),
-            faint=training and record["id"] != live.get("run_id"),
+            faint=training is not None and record["id"] != training.get("run_id"),
             baseline=record["id"] == pinned,
         )
         for record in records
     ]
-    shown = None
-    if training and live.get("run_id") not in {r["id"] for r in records}:
-        shown = {"run_id": live["run_id"], "traces": [2 * len(curves), 2 * len(curves) + 1]}
-        curves.append(Curve("training now", COLORS["val_loss"], live.get("history", {})))
+    shown: LiveTraces | None = None
+    if training is not None and training.get("run_id") not in {r["id"] for r in records}:
+        shown = {"run_id": training["run_id"], "traces": [2 * len(curves), 2 * len(curves) + 1]}
+        curves.append(Curve("training now", COLORS["val_loss"], training.get("history", {})))
     return loss_overlay(curves), shown
 
 
 def runs_prediction_overlay(
-    records: Sequence[dict[str, Any]], predictions: dict[str, np.ndarray], pinned: str | None
+    records: Sequence[RunRecord], predictions: dict[str, np.ndarray], pinned: str | None
 ) -> go.Figure:
     """Latest predictions of the forecasting runs made on the same series as the first."""
     forecasts = [r for r in records if "series" in r]
@@ -236,12 +237,12 @@ def runs_prediction_overlay(
     return prediction_overlay(series.get("x"), series["y"], lines, note)
 
 
-def _series_key(record: dict[str, Any]) -> tuple[Any, ...]:
+def _series_key(record: RunRecord) -> tuple[Any, ...]:
     config = record.get("config", {})
     return config.get("dataset"), config.get("target"), len(record["series"]["y"])
 
 
-def faint_traces(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def faint_traces(records: Sequence[RunRecord]) -> list[dict[str, Any]]:
     """Earlier runs' val_loss as faint lines, to lie behind the curves of a run that trains
     (one legend entry for them all)."""
     names = runs.differing(records)

@@ -26,6 +26,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from dashboard.ingest import sniff
 from dashboard.ingest.reader import DataError, ParsedTable, ReadOptions, clean, read_table
 from dashboard.ml.data import Dataset
+from dashboard.payloads import DatasetMeta, UploadMeta
+from dashboard.payloads import dataset_meta as meta_of
 from dashboard.settings import Settings
 from dashboard.store import NotFound, Store
 
@@ -134,7 +136,7 @@ def check_session(session: str) -> str:
 
 def ingest(
     store: Store, settings: Settings, session: str, data: bytes, filename: str
-) -> dict[str, Any]:
+) -> UploadMeta:
     """Parse an uploaded file, keep it for `session`, and return its metadata for the page.
 
     Raises DataError (the file) or UploadRefused (the request) with a sentence for the page.
@@ -160,7 +162,7 @@ def ingest(
     return meta
 
 
-def upload_meta(upload_id: str, name: str, table: ParsedTable) -> dict[str, Any]:
+def upload_meta(upload_id: str, name: str, table: ParsedTable) -> UploadMeta:
     """The small JSON the page keeps about an upload (column names, counts; never data)."""
     report = table.report
     markers = sorted({v for values in report.sentinel_candidates.values() for v in values})
@@ -246,22 +248,16 @@ def build_dataset(
     return dataset
 
 
-def dataset_meta(dataset: Dataset, upload_id: str, recipe: Recipe) -> dict[str, Any]:
+def dataset_meta(dataset: Dataset, upload_id: str, recipe: Recipe) -> DatasetMeta:
     """What the page keeps about a cleaned upload: id, counts, the chosen columns."""
-    return {
-        "id": dataset.id,
-        "name": dataset.name,
-        "rows": len(dataset.frame),
-        "columns": recipe.columns,
-        "target": recipe.target,
-        "features": recipe.columns[1:],
-        "attribution": dataset.attribution,
-        "description": "",
-        "task": "forecast",
-        "classes": 0,
-        "upload": upload_id,
-        "recipe": asdict(recipe),
-    }
+    return meta_of(
+        dataset,
+        recipe.columns,
+        recipe.target,
+        features=recipe.columns[1:],
+        upload=upload_id,
+        recipe=asdict(recipe),
+    )
 
 
 def missing_in(

@@ -13,6 +13,8 @@ import pandas as pd
 from dash import html
 from dash.development.base_component import Component
 
+from dashboard.payloads import DatasetMeta
+
 PREVIEW_ROWS = 10
 PREVIEW_COLUMNS = 30
 MISSING_ROWS = 12  # columns listed in the "missing cells" table
@@ -39,7 +41,7 @@ def frequency_text(alias: str | None) -> str:
 
 
 def report_view(
-    meta: dict[str, Any], report: dict[str, Any], missing: dict[str, int], rows: int
+    meta: DatasetMeta, report: dict[str, Any], missing: dict[str, int], rows: int
 ) -> html.Div:
     """The summary of an upload: how it was read, its time axis, what the chosen cleaning
     did, missing cells per column (`missing`: every numeric column, markers counted), and

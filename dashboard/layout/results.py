@@ -9,6 +9,7 @@ from dash import Patch, html
 
 from dashboard.figures import training as figures
 from dashboard.ml import metrics
+from dashboard.payloads import LiveState
 
 STATUS_COLORS = {
     "queued": "info",
@@ -29,7 +30,7 @@ def duration(seconds: float | None) -> str:
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
-def progress(state: dict[str, Any]) -> tuple[float, str]:
+def progress(state: LiveState) -> tuple[float, str]:
     """Percent done and 'epoch 12/50 · 0.40 s/epoch · ETA 0:15'."""
     epoch, epochs = state.get("epoch", 0), state.get("epochs", 0) or 1
     text = f"epoch {epoch}/{epochs}"
@@ -40,7 +41,7 @@ def progress(state: dict[str, Any]) -> tuple[float, str]:
     return 100 * epoch / epochs, text
 
 
-def status_message(state: dict[str, Any]) -> str:
+def status_message(state: LiveState) -> str:
     """One sentence about the run."""
     status = state.get("status", "")
     if state.get("message"):
@@ -90,7 +91,7 @@ def metrics_table(scores: dict[str, Any], device: str = "", parameters: int = 0)
     return html.Div([table, notes], className="metrics-row")
 
 
-def loss_patch(state: dict[str, Any]) -> Patch:
+def loss_patch(state: LiveState) -> Patch:
     """Assign the whole curves (never append: progress is last-write-wins) and the marks."""
     history = state["history"]
     arrays = figures.loss_arrays(history)
@@ -114,7 +115,7 @@ def loss_patch(state: dict[str, Any]) -> Patch:
     return patch
 
 
-def signal(state: dict[str, Any]) -> tuple[str, bool]:
+def signal(state: LiveState) -> tuple[str, bool]:
     """The overfitting warning, in words, while val_loss rises and loss falls."""
     since = metrics.overfitting_since(state.get("history", {}))
     if since is None:

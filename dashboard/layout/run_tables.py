@@ -9,9 +9,10 @@ from dash import html
 
 from dashboard import runs
 from dashboard.ml.config import TrainConfig
+from dashboard.payloads import RunRecord
 
 
-def _run_head(record: dict[str, Any], pinned: str | None) -> html.Th:
+def _run_head(record: RunRecord, pinned: str | None) -> html.Th:
     """A column head naming a run, with its colour as in the charts."""
     baseline = record["id"] == pinned
     color = runs.BASELINE_COLOR if baseline else runs.run_color(record)
@@ -23,7 +24,7 @@ def _run_head(record: dict[str, Any], pinned: str | None) -> html.Th:
     )
 
 
-def diff_table(records: list[dict[str, Any]], pinned: str | None) -> Any:
+def diff_table(records: list[RunRecord], pinned: str | None) -> Any:
     """The settings that differ between the compared runs (and only those)."""
     if len(records) < 2:
         return html.P(
@@ -44,7 +45,7 @@ def diff_table(records: list[dict[str, Any]], pinned: str | None) -> Any:
     )
 
 
-def results_table(records: list[dict[str, Any]], pinned: str | None) -> Any:
+def results_table(records: list[RunRecord], pinned: str | None) -> Any:
     """Each compared run's results; with a baseline pinned, the change against it."""
     if not records:
         return None
@@ -71,7 +72,7 @@ def _versus(value: float | None, reference: float | None) -> str:
     return f"{value:.4g} ({(value / reference - 1) * 100:+.0f} %)"
 
 
-def settings_rows(record: dict[str, Any]) -> list[tuple[str, str]]:
+def settings_rows(record: RunRecord) -> list[tuple[str, str]]:
     """A run's settings worth listing: the main knobs, epochs, and every non-default one."""
     config, default = runs.config_of(record), TrainConfig().to_dict()
     names = [*runs.MAIN_SETTINGS, "epochs"]

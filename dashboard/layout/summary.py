@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from dash import html
 
 from dashboard.ml.config import TrainConfig
 from dashboard.ml.summary import cell_note, cudnn_blockers, summarize
+from dashboard.payloads import DatasetMeta
 
 
-def model_summary(config: TrainConfig, meta: dict[str, Any]) -> html.Details:
+def model_summary(config: TrainConfig, meta: DatasetMeta) -> html.Details:
     """One line (layers, parameters, cuDNN) that unfolds into the layer table."""
     n_classes = int(meta.get("classes", 0))
     if config.task == "classify":

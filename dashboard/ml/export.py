@@ -17,7 +17,7 @@ import math
 import re
 import time
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -55,7 +55,7 @@ def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
 
 
 # predictions ---------------------------------------------------------------------
-def predictions_csv(record: dict[str, Any], predictions: np.ndarray) -> str:
+def predictions_csv(record: Mapping[str, Any], predictions: np.ndarray) -> str:
     """Predictions vs actual on the test part: one row per window (forecasts: time,
     actual, predicted and naive for each step ahead; classification: the classes)."""
     predictions = np.asarray(predictions, dtype=np.float64)
@@ -93,7 +93,7 @@ def _number(value: float) -> Any:
 
 
 # run JSON --------------------------------------------------------------------------
-def run_json(record: dict[str, Any], latest: tuple[int, np.ndarray] | None = None) -> str:
+def run_json(record: Mapping[str, Any], latest: tuple[int, np.ndarray] | None = None) -> str:
     """The run record (without the owner's session) and its latest predictions, as JSON."""
     data = {k: v for k, v in record.items() if k not in PRIVATE_KEYS}
     if latest is not None:
@@ -124,7 +124,7 @@ def used_columns(config: TrainConfig, dataset: Dataset | None) -> list[str]:
     return [config.target, *[f for f in features if f != config.target]]
 
 
-def data_file_name(record: dict[str, Any]) -> str:
+def data_file_name(record: Mapping[str, Any]) -> str:
     """The name of the data file beside train.py: the built-in example's key, or the
     upload's name (the file is plain CSV either way, as the app read it)."""
     dataset_id = str(record.get("config", {}).get("dataset", ""))
@@ -146,7 +146,7 @@ def data_csv(frame: pd.DataFrame, columns: Sequence[str]) -> str:
     return str(out.to_csv(index=keep_index, lineterminator="\n"))
 
 
-def train_script(record: dict[str, Any], columns: Sequence[str], data_file: str) -> str:
+def train_script(record: Mapping[str, Any], columns: Sequence[str], data_file: str) -> str:
     """A self-contained train.py that trains the run's model with plain Keras."""
     template = resources.files("dashboard.ml").joinpath("script_template.py").read_text("utf-8")
     config = TrainConfig.from_dict(record.get("config", {})).to_dict()
@@ -177,7 +177,7 @@ def _plain(text: Any, limit: int = 80) -> str:
     return re.sub(r"[^\w .,:;()+#/=-]", "?", str(text))[:limit]
 
 
-def _docstring(record: dict[str, Any], data_file: str) -> str:
+def _docstring(record: Mapping[str, Any], data_file: str) -> str:
     config = record.get("config", {})
     created = time.strftime("%Y-%m-%d %H:%M", time.localtime(record.get("created", 0)))
     builtin = str(config.get("dataset", "")).startswith(BUILTIN_PREFIX)
@@ -228,7 +228,7 @@ def _dashboard_imports(tree: ast.Module) -> list[str]:
     return names
 
 
-def bundle(record: dict[str, Any], dataset: Dataset | None) -> bytes:
+def bundle(record: Mapping[str, Any], dataset: Dataset | None) -> bytes:
     """A zip of train.py, the modules it calls and, when the dataset is still on the
     server, its data file."""
     config = TrainConfig.from_dict(record.get("config", {}))

@@ -16,9 +16,9 @@ from dash import Patch, no_update
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
-from callbacks.common import SETTINGS, control_value
 from dashboard import ids
 from dashboard.app import create_app
+from dashboard.controls import SETTINGS, control_value
 from dashboard.ml.config import TrainConfig
 from dashboard.settings import Settings
 from dashboard.store import Store

@@ -14,9 +14,9 @@ from dash._callback_context import context_value
 from dash._utils import AttributeDict
 from flask.testing import FlaskClient
 
-from callbacks.common import SETTINGS, config_from_controls, control_value
 from callbacks.upload import GONE, feature_choice
 from dashboard.app import create_app
+from dashboard.controls import SETTINGS, config_from_controls, control_value
 from dashboard.ingest.uploads import MAX_PRESELECTED, ROW_ORDER
 from dashboard.ml.config import TrainConfig, check
 from dashboard.settings import Settings

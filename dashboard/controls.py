@@ -1,4 +1,5 @@
-"""What several callbacks share: the setting controls and the config they make."""
+"""The setting controls as Dash dependencies, and the TrainConfig they describe (shared by
+the callbacks of the controls, the URL and training)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dashboard import ids
 from dashboard.ml.config import TrainConfig
 from dashboard.ml.params import PARAMS
 from dashboard.ml.params import SETTINGS as TABLE
+from dashboard.payloads import DatasetMeta
 
 SETTINGS = tuple(TABLE)  # every setting control, in this order everywhere
 
@@ -43,7 +45,7 @@ def control_value(name: str, value: Any) -> Any:
 
 
 def config_from_controls(
-    dataset: dict[str, Any] | None,
+    dataset: DatasetMeta | None,
     target: str | None,
     split: list[int] | None,
     raw_values: tuple[Any, ...],
@@ -54,11 +56,11 @@ def config_from_controls(
         n: setting_value(n, v) for n, v in zip(SETTINGS, raw_values, strict=True)
     }
     train_end, val_end = split or (70, 85)
-    dataset = dataset or {}
     return TrainConfig(
-        dataset=dataset.get("id", "builtin:sine"),
-        target=target or dataset.get("target", "value"),
-        features=tuple(dataset.get("features") or ()),  # chosen inputs ride with the dataset
+        dataset=dataset.get("id", "builtin:sine") if dataset else "builtin:sine",
+        target=target or (dataset.get("target", "value") if dataset else "value"),
+        # chosen inputs ride with the dataset
+        features=tuple((dataset.get("features") if dataset else None) or ()),
         train_pct=int(train_end),
         val_pct=int(val_end - train_end),
         **values,
