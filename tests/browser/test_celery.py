@@ -27,6 +27,7 @@ from playwright.sync_api import Browser, Page, expect
 from dashboard.background import DEVICE_KEY
 from dashboard.jobs import run_training
 from dashboard.ml.config import TrainConfig
+from dashboard.payloads import LiveState
 from dashboard.settings import Settings
 from dashboard.store import Store
 from tests.browser.conftest import ConsoleErrors, collect_errors, screenshot_dir
@@ -323,9 +324,9 @@ def test_cancel_terminates_the_pool_child_and_the_next_job_runs(
 def test_job_states_are_plain_json(settings: Settings) -> None:
     """Celery moves progress and results as JSON: every state the job reports, and the
     one it returns, must survive a strict json round trip unchanged."""
-    reports: list[dict[str, Any]] = []
+    reports: list[LiveState] = []
 
-    def report(state: dict[str, Any]) -> None:
+    def report(state: LiveState) -> None:
         assert json.loads(json.dumps(state, allow_nan=False)) == state, state
         reports.append(state)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from dash import Patch, no_update
@@ -12,6 +12,7 @@ from dashboard.controls import SETTINGS, control_value
 from dashboard.jobs import live_state
 from dashboard.ml.config import TrainConfig
 from dashboard.ml.presets import PRESETS
+from dashboard.payloads import RunRecord
 from dashboard.settings import Settings
 from dashboard.store import Store
 
@@ -136,7 +137,7 @@ def test_cancel_keeps_the_curves_and_marks_the_run(
 ) -> None:
     store = Store(settings.store_dir)
     run_id = store.new_run_id()
-    store.save_run({"id": run_id, "session": "s1", "status": "running"})
+    store.save_run(cast(RunRecord, {"id": run_id, "session": "s1", "status": "running"}))
     live = {
         "run_id": run_id,
         "status": "running",

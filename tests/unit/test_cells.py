@@ -3,7 +3,7 @@ that reads a run's settings: model, summary, page, URL, Runs table, comparison, 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -16,6 +16,7 @@ from dashboard.ml.network import CELLS
 from dashboard.ml.params import SETTINGS, in_section
 from dashboard.ml.presets import PRESETS
 from dashboard.ml.summary import cell_note, cudnn_blockers, summarize
+from dashboard.payloads import RunRecord
 
 CELL_CLASSES = {"lstm": "LSTM", "gru": "GRU", "simple_rnn": "SimpleRNN"}
 
@@ -93,16 +94,19 @@ def test_the_cell_travels_in_the_url_and_back() -> None:
     assert urls.config_settings({})["cell"] == "lstm"  # runs made before the setting existed
 
 
-def record(number: int, **config: Any) -> dict[str, Any]:
+def record(number: int, **config: Any) -> RunRecord:
     """A finished run record with the given settings."""
-    return {
-        "id": f"run{number:013d}",
-        "number": number,
-        "created": 1.0 + number,
-        "status": "finished",
-        "config": TrainConfig(**config).to_dict(),
-        "history": {"loss": [0.5], "val_loss": [0.4]},
-    }
+    return cast(
+        RunRecord,
+        {
+            "id": f"run{number:013d}",
+            "number": number,
+            "created": 1.0 + number,
+            "status": "finished",
+            "config": TrainConfig(**config).to_dict(),
+            "history": {"loss": [0.5], "val_loss": [0.4]},
+        },
+    )
 
 
 def test_the_runs_table_and_the_comparison_show_the_cell() -> None:

@@ -8,7 +8,6 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import diskcache
 import psutil
@@ -16,6 +15,7 @@ import pytest
 
 from dashboard.jobs import WAITING_KEY, Refused, job_slot, live_state, run_training
 from dashboard.ml.config import TrainConfig
+from dashboard.payloads import LiveState
 from dashboard.settings import Settings
 
 HOLD = """
@@ -123,8 +123,8 @@ def test_a_second_job_waits_says_its_place_in_the_queue_then_runs(tmp_path: Path
     cache = diskcache.Cache(str(tmp_path / "slots"))
     holder = _holder(tmp_path / "slots")  # a training that runs
     waiter = _holder(tmp_path / "slots", WAIT_THEN_HOLD, "waiting 0")  # one queued before ours
-    reports: list[dict[str, Any]] = []
-    results: list[dict[str, Any]] = []
+    reports: list[LiveState] = []
+    results: list[LiveState] = []
     thread = threading.Thread(
         target=lambda: results.append(run_training(settings, TINY, "s1", reports.append, cache))
     )
@@ -155,7 +155,7 @@ def test_a_second_job_waits_says_its_place_in_the_queue_then_runs(tmp_path: Path
 def test_the_job_refuses_a_model_over_units_x_layers_even_unchecked(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", max_units_x_layers=16)
     config = TrainConfig.from_dict({**TINY.to_dict(), "units": 8, "layers": 3})
-    reports: list[dict[str, Any]] = []
+    reports: list[LiveState] = []
     final = run_training(settings, config, "s1", reports.append)
     assert final["status"] == "failed"
     assert "Units x layers is 24; this server allows at most 16" in final["message"]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
 
 from dashboard import runs
+from dashboard.payloads import RunRecord
 from dashboard.runs import RunSize, evictions
 from dashboard.settings import Settings
 from dashboard.store import NotFound, Store, valid_run_id
@@ -27,7 +28,7 @@ def record(store: Store, session: str, **fields: Any) -> dict[str, Any]:
         "history": {"loss": [0.5, 0.3], "val_loss": [0.6, 0.4]},
         **fields,
     }
-    store.save_run(run)
+    store.save_run(cast(RunRecord, run))
     return run
 
 
