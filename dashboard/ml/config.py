@@ -77,6 +77,11 @@ class TrainConfig:
     patience: int = _default("patience")
     restore_best: bool = _default("restore_best")
     seed: int = _default("seed")
+    # evaluation (0 = the season read from the data; jobs resolve it before training)
+    season: int = _default("season")
+    coverage: int = _default("coverage")
+    backtest_origins: int = _default("backtest_origins")
+    backtest_stride: int = _default("backtest_stride")
 
     def __post_init__(self) -> None:
         for name, spec in SETTINGS.items():

@@ -1,4 +1,5 @@
-"""Scoring a trained model: test predictions, baselines, roll-outs and forecasts past the end.
+"""Scoring a trained model: test predictions, roll-outs and forecasts past the end, and the
+honest comparison of ml/honest.py (baselines, MASE, intervals, diagnostics, backtest).
 
 Keras-free: the model is reached through a `predict(windows) -> outputs` callable.
 """
@@ -11,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from dashboard.ml import metrics
+from dashboard.ml.backtest import origin_indices
 from dashboard.ml.config import TrainConfig
+from dashboard.ml.honest import Forecasts, forecast_report
 from dashboard.ml.sequences import Sequences
 from dashboard.ml.windows import Windows, naive_forecast
 
@@ -49,6 +52,19 @@ def roll_out(predict: Predict, window: np.ndarray, config: TrainConfig) -> np.nd
     return np.asarray(out)
 
 
+def roll_out_many(predict: Predict, windows: np.ndarray, config: TrainConfig) -> np.ndarray:
+    """`roll_out` for a batch of windows at once: (windows x horizon) scaled values, one
+    model call per step ahead (recursive) or one in all (direct)."""
+    if config.forecast_mode != "recursive" or not len(windows):
+        return np.asarray(predict(windows)) if len(windows) else np.zeros((0, config.horizon))
+    windows, out = windows.copy(), []
+    for _ in range(config.horizon):
+        step = np.asarray(predict(windows))[:, :1].astype(np.float32)
+        out.append(step[:, 0])
+        windows = np.concatenate([windows[:, 1:], step[:, :, None]], axis=1)
+    return np.stack(out, axis=1)
+
+
 def score(
     result: RunResult,
     config: TrainConfig,
@@ -62,21 +78,36 @@ def score(
         result.predictions = np.column_stack([codes, data.y_test]).astype(float)
         result.actual = data.y_test[:, None].astype(float)
         result.scores = metrics.classification_scores(data.y_test, codes, data.classes)
+        result.scores["majority"] = metrics.majority_baseline(
+            data.y_train, data.y_test, codes, data.classes
+        )
         return
     result.predictions = data.to_original(predict(data.x_test))
     result.actual = data.to_original(data.y_test)
     result.test_rows = data.test_rows
-    result.naive = naive_forecast(values[:, 0], data.test_rows, config.outputs)
-    model_scores = metrics.scores(result.actual, result.predictions)
-    naive_scores = metrics.scores(result.actual, result.naive)
-    result.scores = {
-        "model": model_scores,
-        "naive": naive_scores,
-        "skill": metrics.skill(model_scores["mae"] or 0.0, naive_scores["mae"] or 0.0),
-    }
+    series = np.asarray(values[:, 0], dtype=np.float64)
+    result.naive = naive_forecast(series, data.test_rows, config.outputs)
+    future = data.to_original(roll_out(predict, data.last_window, config))
+    chosen = origin_indices(
+        data.test_rows, len(series), config.horizon, config.backtest_origins, config.backtest_stride
+    )
+    forecasts = Forecasts(
+        series=series,
+        train_end=data.train_end,
+        rows=data.test_rows,
+        actual=result.actual,
+        predicted=result.predictions,
+        val_actual=data.to_original(data.y_val),
+        val_predicted=data.to_original(predict(data.x_val)) if len(data.x_val) else data.y_val,
+        backtest_rows=data.test_rows[chosen],
+        backtest_predicted=data.to_original(roll_out_many(predict, data.x_test[chosen], config)),
+        future=future,
+    )
+    result.scores, honest = forecast_report(forecasts, config)
     result.extras = {
         "rollout": data.to_original(roll_out(predict, data.x_test[0], config)).tolist(),
-        "future": data.to_original(roll_out(predict, data.last_window, config)).tolist(),
+        "future": future.tolist(),
+        **honest,
     }
 
 
@@ -84,11 +115,15 @@ def headline_scores(scores: dict[str, Any]) -> dict[str, float]:
     """The test scores a run is judged by, flat and rounded: what the exported script prints
     next to the app's."""
     model, naive = scores.get("model") or {}, scores.get("naive") or {}
+    strongest = (scores.get("baselines") or {}).get(scores.get("strongest")) or {}
     found = {
         "accuracy": scores.get("accuracy"),
         "test MAE": model.get("mae"),
         "test RMSE": model.get("rmse"),
         "naive MAE": naive.get("mae"),
         "skill %": scores.get("skill"),
+        "MASE": scores.get("mase"),
+        "strongest baseline MAE": strongest.get("mae"),
+        "skill over strongest %": scores.get("skill_strongest"),
     }
     return {k: round(float(v), 6) for k, v in found.items() if isinstance(v, int | float)}

@@ -1,4 +1,5 @@
-"""Forecast error measures, and the skill of a model over the naive baseline."""
+"""Forecast error measures (MAE, RMSE, guarded MAPE, sMAPE, MASE, by step ahead), the skill of
+a model over a baseline, and classification scores with the majority-class baseline."""
 
 from __future__ import annotations
 
@@ -17,22 +18,71 @@ def rmse(actual: np.ndarray, predicted: np.ndarray) -> float:
     return float(np.sqrt(np.mean((np.asarray(actual) - np.asarray(predicted)) ** 2)))
 
 
+NEAR_ZERO = 1e-8  # an actual value below this share of the largest one counts as zero
+
+
+def has_near_zero(actual: np.ndarray) -> bool:
+    """True when some actual value is 0 or within NEAR_ZERO * max|actual| of it: percentage
+    errors then divide by (almost) nothing and blow up."""
+    actual = np.abs(np.asarray(actual, dtype=float))
+    return bool(actual.size) and bool(np.any(actual <= NEAR_ZERO * actual.max()))
+
+
 def mape(actual: np.ndarray, predicted: np.ndarray) -> float | None:
-    """Mean absolute percentage error over the non-zero actual values (None if all are 0)."""
+    """Mean absolute percentage error in %; None when an actual value is at or near zero
+    (see `has_near_zero`: use sMAPE then)."""
     actual, predicted = np.asarray(actual, dtype=float), np.asarray(predicted, dtype=float)
-    nonzero = actual != 0
-    if not nonzero.any():
+    if not actual.size or has_near_zero(actual):
         return None
-    return float(np.mean(np.abs((actual[nonzero] - predicted[nonzero]) / actual[nonzero])) * 100)
+    return float(np.mean(np.abs((actual - predicted) / actual)) * 100)
+
+
+def smape(actual: np.ndarray, predicted: np.ndarray) -> float | None:
+    """Symmetric MAPE in % (0-200): mean of |a - p| / ((|a| + |p|) / 2); a pair that is
+    0 and 0 counts as no error. None for no values."""
+    actual, predicted = np.asarray(actual, dtype=float), np.asarray(predicted, dtype=float)
+    if not actual.size:
+        return None
+    denominator = (np.abs(actual) + np.abs(predicted)) / 2
+    safe = np.where(denominator == 0, 1.0, denominator)
+    ratios = np.where(denominator == 0, 0.0, np.abs(actual - predicted) / safe)
+    return float(np.mean(ratios) * 100)
+
+
+def mase_scale(train: np.ndarray, season: int = 1) -> float | None:
+    """MASE's denominator: the in-sample MAE of the seasonal naive forecast (y[t] predicted
+    by y[t - season]) on the training part only; season 0 or 1 means the last value. None
+    when the training part is too short or constant."""
+    train = np.asarray(train, dtype=float)
+    m = max(int(season), 1)
+    if len(train) <= m:
+        return None
+    scale = float(np.mean(np.abs(train[m:] - train[:-m])))
+    return scale if scale > 0 else None
+
+
+def mase(actual: np.ndarray, predicted: np.ndarray, scale: float | None) -> float | None:
+    """Mean absolute scaled error: MAE / `scale` (see `mase_scale`). Below 1, the forecast
+    beats the seasonal naive forecast's in-sample error."""
+    if not scale:
+        return None
+    return mae(actual, predicted) / scale
 
 
 def scores(actual: np.ndarray, predicted: np.ndarray) -> dict[str, float | None]:
-    """MAE, RMSE and MAPE (in %) in one dict."""
+    """MAE, RMSE, MAPE and sMAPE (both in %) in one dict."""
     return {
         "mae": mae(actual, predicted),
         "rmse": rmse(actual, predicted),
         "mape": mape(actual, predicted),
+        "smape": smape(actual, predicted),
     }
+
+
+def horizon_mae(actual: np.ndarray, predicted: np.ndarray) -> list[float]:
+    """MAE at each step ahead: one value per column of (windows x steps) arrays."""
+    errors = np.abs(np.asarray(actual, dtype=float) - np.asarray(predicted, dtype=float))
+    return [float(v) for v in errors.reshape(len(errors), -1).mean(axis=0)]
 
 
 def skill(model_error: float, baseline_error: float) -> float | None:
@@ -89,3 +139,38 @@ def classification_scores(
             for c, p, r, f, s in zip(classes, precision, recall, f1, support, strict=True)
         ],
     }
+
+
+def balanced_accuracy(labels: np.ndarray, predicted: np.ndarray) -> float:
+    """The mean recall over the classes present in `labels` (chance level: 1 / classes)."""
+    labels, predicted = np.asarray(labels), np.asarray(predicted)
+    recalls = [np.mean(predicted[labels == c] == c) for c in np.unique(labels)]
+    return float(np.mean(recalls)) if recalls else 0.0
+
+
+def majority_baseline(
+    train_labels: np.ndarray, labels: np.ndarray, predicted: np.ndarray, classes: list[str]
+) -> dict[str, Any]:
+    """Always guessing the most common class of the training part, next to the model:
+    accuracy and balanced accuracy (mean recall over the classes present) of each, and a
+    sentence."""
+    train_labels, labels = np.asarray(train_labels), np.asarray(labels)
+    majority = int(np.bincount(train_labels.astype(int)).argmax())
+    guess = np.full_like(labels, majority)
+    baseline = {
+        "accuracy": float(np.mean(labels == guess)),
+        "balanced_accuracy": balanced_accuracy(labels, guess),
+    }
+    model = {
+        "accuracy": float(np.mean(labels == np.asarray(predicted))),
+        "balanced_accuracy": balanced_accuracy(labels, predicted),
+    }
+    name = classes[majority] if majority < len(classes) else str(majority)
+    beats = model["balanced_accuracy"] > baseline["balanced_accuracy"]
+    verdict = (
+        f"The model {'beats' if beats else 'does not beat'} always guessing the most common "
+        f"class, {name!r}: balanced accuracy {model['balanced_accuracy']:.2f} against "
+        f"{baseline['balanced_accuracy']:.2f} (accuracy {model['accuracy']:.2f} against "
+        f"{baseline['accuracy']:.2f})."
+    )
+    return {"class": name, "baseline": baseline, "model": model, "verdict": verdict}

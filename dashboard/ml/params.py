@@ -22,6 +22,7 @@ SECTIONS: tuple[tuple[str, bool], ...] = (
     ("Optimizer", True),
     ("Early stopping", True),
     ("Task and forecast", True),
+    ("Evaluation", True),
 )
 LOG_DIGITS = 2  # significant digits of a log-scale setting: what the box shows is trained
 
@@ -232,6 +233,25 @@ _TABLE: tuple[Setting, ...] = (
            "LSTMs learn best on inputs near [-1, 1]. Scalers are fitted on the training "
            "part only. 'none' trains on raw values: large values saturate the gates and "
            "the loss may explode.", "Task and forecast"),
+    _param("season", "Season length", (0, 400, 0, 1), "Evaluation",
+           "Steps in one season or cycle, for the seasonal naive baseline (repeat the value "
+           "one season back) and for MASE. 0 reads it from the data's time column: hourly "
+           "24, daily 7, weekly 52, monthly 12, quarterly 4; data in plain row order has no "
+           "season. Set it yourself when you know the cycle (e.g. 11 years of sunspots = "
+           "132 months)."),
+    Choice("coverage", "Interval coverage", ((80, "80 %"), (95, "95 %")), 80,
+           "How often the shaded prediction interval should contain the truth. It is built "
+           "from the errors on the validation part (split conformal), and the results show "
+           "how often it actually did on the test part: honest intervals come close.",
+           "Evaluation"),
+    _param("backtest_origins", "Backtest origins", (0, 20, 5, 1), "Evaluation",
+           "Rolling-origin backtest: forecast the whole horizon from this many starting "
+           "points in the test part and score each one, to see how much the error varies "
+           "from one forecast to the next (0 = off). No retraining: it costs predictions "
+           "only."),
+    _param("backtest_stride", "Backtest stride", (1, 100, 5, 1), "Evaluation",
+           "Steps between two backtest origins. Equal to the horizon, the forecasts do not "
+           "overlap; larger spreads the origins over more of the test part."),
 )
 # fmt: on
 

@@ -15,11 +15,18 @@ def test_scores_on_known_numbers() -> None:
     assert scores["mae"] == pytest.approx(12.5)  # (10 + 10 + 30 + 0) / 4
     assert scores["rmse"] == pytest.approx(np.sqrt((100 + 100 + 900) / 4))
     assert scores["mape"] == pytest.approx((10 + 5 + 10 + 0) / 4)
+    smape = (10 / 105 + 10 / 195 + 30 / 315 + 0) / 4 * 100
+    assert scores["smape"] == pytest.approx(smape)
 
 
-def test_mape_skips_zero_actuals() -> None:
-    assert metrics.mape(np.array([0.0, 10.0]), np.array([5.0, 11.0])) == pytest.approx(10.0)
+def test_mape_is_withheld_when_an_actual_is_at_or_near_zero() -> None:
+    assert metrics.mape(np.array([0.0, 10.0]), np.array([5.0, 11.0])) is None
+    assert metrics.mape(np.array([1e-9, 1000.0]), np.array([1.0, 1000.0])) is None  # < 1e-8 max
     assert metrics.mape(np.zeros(3), np.ones(3)) is None
+    assert metrics.mape(np.array([1e-3, 10.0]), np.array([2e-3, 10.0])) == pytest.approx(50.0)
+    # sMAPE stays defined: |0 - 5| / 2.5 = 2 and |10 - 11| / 10.5, a (0, 0) pair is no error
+    smape = metrics.smape(np.array([0.0, 10.0, 0.0]), np.array([5.0, 11.0, 0.0]))
+    assert smape == pytest.approx((2 + 1 / 10.5 + 0) / 3 * 100)
 
 
 def test_skill_against_naive() -> None:
