@@ -20,6 +20,7 @@ import numpy as np
 import psutil
 
 from dashboard.ml.config import TrainConfig, check, split_rows
+from dashboard.ml.season import resolve_season
 from dashboard.ml.sequences import class_names
 from dashboard.payloads import History, LiveState, Outcome, RunRecord
 from dashboard.settings import Settings
@@ -211,6 +212,7 @@ def _train(
     from dashboard.ml.train import EpochUpdate, train
 
     dataset = store.load_dataset(config.dataset, session)
+    config = resolve_season(config, dataset.frame.index)  # season 0: the data's own season
     values = dataset.values(config.target, config.features)
     problems = check(config, len(values), dataset.name, settings.limits)
     if problems:
