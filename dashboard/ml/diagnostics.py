@@ -57,8 +57,9 @@ def reading(correlations: np.ndarray, limit: float, season: int = 0) -> str:
         )
     if len(outside) <= max(1, round(0.05 * len(correlations))):
         listed = ", ".join(map(str, outside))
+        which = f"lag {listed} lies" if len(outside) == 1 else f"lags {listed} lie"
         return (
-            f"Only lag {listed} steps just beyond the band, about what chance gives over "
+            f"Only {which} just beyond the band, about what chance gives over "
             f"{len(correlations)} lags: the errors look like noise."
         )
     strongest = max(outside, key=lambda k: abs(correlations[k - 1]))

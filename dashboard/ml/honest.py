@@ -101,6 +101,12 @@ def compare(f: Forecasts, config: TrainConfig) -> tuple[dict[str, Any], dict[str
     skill = metrics.skill(model["mae"], scored[strongest]["mae"])
     model_name = CHOICES["cell"].label_of(config.cell)
     notes = [season_note] if season_note else []
+    if scale is None:
+        notes.append(
+            "MASE is not given: the training part is too short, or the "
+            f"{baselines.label('seasonal_naive' if season else 'last_value', season)} "
+            "forecast is exact on it, so there is no error to scale by."
+        )
     if model["mape"] is None:
         notes.append(
             "MAPE is not given: some actual values are at or near zero, where percentage "
