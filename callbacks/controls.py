@@ -10,7 +10,7 @@ from typing import Any
 from dash import Dash, Input, Output, State, no_update
 
 from dashboard import ids
-from dashboard.controls import (
+from dashboard.control_state import (
     SETTINGS,
     config_from_controls,
     control_id,

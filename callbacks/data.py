@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 from dash import Dash, Input, Output, State, no_update
 
 from dashboard import ids
-from dashboard.controls import data_deps
+from dashboard.control_state import data_deps
 from dashboard.figures import data as figures
 from dashboard.figures.data import target_figure
 from dashboard.ingest.uploads import upload_of

@@ -10,7 +10,7 @@ from dash import Dash, Input, Output, Patch, State, no_update
 
 from dashboard import ids, jobs
 from dashboard.background import slots_cache
-from dashboard.controls import config_from_controls, data_deps, setting_deps
+from dashboard.control_state import config_from_controls, data_deps, setting_deps
 from dashboard.figures import common as figures
 from dashboard.figures.runs import run_prediction_figure
 from dashboard.layout import results

@@ -10,7 +10,7 @@ from dash import Dash, Input, Output, State, html, no_update
 
 from dashboard import ids, runs
 from dashboard import urls as share
-from dashboard.controls import (
+from dashboard.control_state import (
     SETTINGS,
     config_from_controls,
     control_id,

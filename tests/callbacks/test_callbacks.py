@@ -8,7 +8,7 @@ import pytest
 from dash import Patch, no_update
 
 from dashboard.app import create_app
-from dashboard.controls import SETTINGS, control_value
+from dashboard.control_state import SETTINGS, control_value
 from dashboard.jobs import live_state
 from dashboard.ml.config import TrainConfig
 from dashboard.ml.presets import PRESETS

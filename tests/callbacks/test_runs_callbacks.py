@@ -18,7 +18,7 @@ from dash._utils import AttributeDict
 
 from dashboard import ids
 from dashboard.app import create_app
-from dashboard.controls import SETTINGS, control_value
+from dashboard.control_state import SETTINGS, control_value
 from dashboard.ml.config import TrainConfig
 from dashboard.settings import Settings
 from dashboard.store import Store

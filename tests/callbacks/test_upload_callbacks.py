@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 
 from callbacks.upload import GONE, feature_choice
 from dashboard.app import create_app
-from dashboard.controls import SETTINGS, config_from_controls, control_value
+from dashboard.control_state import SETTINGS, config_from_controls, control_value
 from dashboard.ingest.uploads import MAX_PRESELECTED, ROW_ORDER
 from dashboard.ml.config import TrainConfig, check
 from dashboard.settings import Settings

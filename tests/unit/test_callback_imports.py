@@ -29,7 +29,7 @@ def callback_imports(source: str) -> list[str]:
 def test_the_probe_sees_every_form_of_import() -> None:
     source = (
         "import callbacks.data\nfrom callbacks import runs\nfrom callbacks.url import x\n"
-        "from . import upload\nimport dashboard.controls\nfrom dashboard import ids\n"
+        "from . import upload\nimport dashboard.control_state\nfrom dashboard import ids\n"
     )
     assert callback_imports(source) == ["callbacks.data", "callbacks", "callbacks.url", "."]
 
