@@ -235,9 +235,10 @@ def test_the_exported_script_trains_to_the_apps_test_scores(tmp_path: Path) -> N
     done = run_in(folder, ["train.py", "--save", "again.keras"])
     assert "Epoch 2/2" in done.stdout
     line = next(line for line in done.stdout.splitlines() if line.startswith("this run:"))
-    theirs = {k: float(v) for k, v in re.findall(r"(test MAE|test RMSE|naive MAE) (\S+)", line)}
+    names = "test MAE|test RMSE|naive MAE|MASE|strongest baseline MAE|skill over strongest %"
+    theirs = {k: float(v) for k, v in re.findall(rf"({names}) (\S+)", line)}
     ours = headline_scores(record["scores"])
     for name, value in theirs.items():
         assert value == pytest.approx(ours[name], rel=1e-5), (name, done.stdout)
-    assert len(theirs) == 3
+    assert len(theirs) == 6
     assert (folder / "again.keras").is_file()

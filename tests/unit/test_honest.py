@@ -358,3 +358,25 @@ def test_a_short_real_run_carries_the_honest_scores(tmp_path: Path) -> None:
     first = origins[0]
     row = list(result.test_rows).index(first["row"]) if result.test_rows is not None else -1
     np.testing.assert_allclose(result.predictions[row], first["model"], rtol=1e-5)
+
+
+def test_the_job_records_the_season_it_read_from_the_data(tmp_path: Path) -> None:
+    from dashboard import jobs
+    from dashboard.settings import Settings
+    from dashboard.store import Store
+
+    settings = Settings(data_dir=tmp_path / "data")
+    config = TrainConfig(
+        dataset="builtin:airline", target="Passengers", units=4, layers=1, epochs=1, seq_len=12
+    )
+    final = jobs.run_training(settings, config, "s1", lambda state: None)
+    assert final["status"] == "finished", final["message"]
+    record = Store.from_settings(settings).get_run(final["run_id"])
+    assert record["config"]["season"] == 12
+    assert record["scores"]["strongest_label"] in {
+        "last value",
+        "seasonal naive (m=12)",
+        "drift",
+    }
+    assert "seasonal_naive" in record["scores"]["baselines"]
+    json.dumps(record, allow_nan=False)
