@@ -380,3 +380,24 @@ def test_the_job_records_the_season_it_read_from_the_data(tmp_path: Path) -> Non
     }
     assert "seasonal_naive" in record["scores"]["baselines"]
     json.dumps(record, allow_nan=False)
+
+
+def test_a_recursive_run_backtests_the_whole_horizon_and_a_classifier_meets_the_majority() -> None:
+    from dashboard.ml.data import sine_frame
+    from dashboard.ml.train import train
+
+    tiny = {"units": 4, "layers": 1, "epochs": 1, "seq_len": 10}
+    config = TrainConfig.from_dict({**tiny, "forecast_mode": "recursive", "horizon": 3})
+    result = train(config, sine_frame(points=300).to_numpy())
+    json.dumps([result.scores, result.extras], allow_nan=False)
+    assert all(len(o["model"]) == 3 for o in result.extras["backtest"]["origins"])
+    assert len(result.extras["intervals"]["widths"]) == 1  # one step is scored
+    assert result.extras["intervals"]["future_lower"][1:] == [None, None]
+
+    ecg = load_builtin("ecg")
+    config = TrainConfig.from_dict({**tiny, "dataset": "builtin:ecg", "task": "classify"})
+    result = train(replace(config, target=ecg.target), ecg.values(ecg.target))
+    majority = result.scores["majority"]
+    assert majority["model"]["accuracy"] == pytest.approx(result.scores["accuracy"])
+    assert set(majority) == {"class", "baseline", "model", "verdict"}
+    json.dumps(result.scores, allow_nan=False)
