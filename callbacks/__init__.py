@@ -7,7 +7,7 @@ from typing import Any
 
 from dash import Dash
 
-from callbacks import controls, data, runs, runs_focus, runs_live, training, upload, url
+from callbacks import controls, data, runs, runs_focus, runs_live, session, training, upload, url
 from dashboard.settings import Settings
 from dashboard.store import Store
 
@@ -25,4 +25,5 @@ def register_all(
         **runs_focus.register(app, store),
         **runs_live.register(app, store),
         **url.register(app, store),
+        **session.register(app, store),
     }

@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 from dash import Dash, Input, Output, State, no_update
 
-from dashboard import ids
+from dashboard import ids, sessions
 from dashboard.control_state import data_deps
 from dashboard.figures import data as figures
 from dashboard.figures.data import target_figure
@@ -53,7 +53,8 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
     def pick_dataset(dataset_id: str, session: str) -> PickedDataset:
         """Load the picked dataset's metadata and offer its numeric columns as targets."""
         try:
-            return picked(dataset_meta(store.load_dataset(dataset_id, session)))
+            owner = sessions.verify(store, session)
+            return picked(dataset_meta(store.load_dataset(dataset_id, owner)))
         except NotFound:
             return PickedDataset(
                 None, [], None, "This dataset is no longer available.", "no dataset"
@@ -74,7 +75,7 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         if not meta or target not in meta["columns"]:
             return figures.series_figure(None, [], "no data"), "", label
         try:
-            frame = store.load_dataset(meta["id"], session).frame
+            frame = store.load_dataset(meta["id"], sessions.verify(store, session)).frame
         except NotFound:
             return figures.series_figure(None, [], "no data"), "", label
         bounds = split_rows(meta["rows"], split[0], split[1] - split[0])

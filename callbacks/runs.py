@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, ctx, no_update
 
-from dashboard import ids, runs
+from dashboard import ids, runs, sessions
 from dashboard.figures import runs as figures_runs
 from dashboard.layout import run_tables, runs_grid
 from dashboard.payloads import LiveState, RunRecord
@@ -94,7 +94,11 @@ def _register_table(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
     )
     def list_runs(_status: Any, _changed: Any, session: str, focus: str | None) -> RunsList:
         """Every run of the session: the table, the storage note, parallel coordinates."""
-        return runs_list(store, session or "", focus)
+        try:
+            owner = sessions.verify(store, session)
+        except sessions.InvalidSession:  # the page says why (callbacks.session)
+            return RunsList(rows=[], body_style={"display": "none"}, empty_style={})
+        return runs_list(store, owner, focus)
 
     @app.callback(
         Output(ids.DELETE_RUNS, "disabled"),
@@ -136,6 +140,11 @@ def _register_table(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         changed: int | None,
     ) -> tuple:
         """Delete the selected runs, or every run of the session."""
+        try:
+            session = sessions.verify(store, session)
+        except sessions.InvalidSession as refused:
+            message = dbc.Alert(refused.message, color="danger", className="py-1 mb-1")
+            return no_update, no_update, message, False
         if ctx.triggered_id == ids.CLEAR_YES:
             count = store.clear_session(session)
         else:
@@ -212,7 +221,11 @@ def _register_comparison(app: Dash, store: Store) -> dict[str, Callable[..., Any
         """Overlay the selected runs (and the pinned baseline, and a run that trains now)."""
         if tab != "runs":
             return Comparison()
-        records = store.owned_runs(session, [baseline, *runs_grid.selected_ids(selected)])
+        try:
+            owner = sessions.verify(store, session)
+        except sessions.InvalidSession:
+            return Comparison()
+        records = store.owned_runs(owner, [baseline, *runs_grid.selected_ids(selected)])
         return comparison(store, records, baseline, live)
 
     @app.callback(

@@ -1,4 +1,5 @@
-"""The Runs tab's focused run: its epoch-by-epoch replay, its downloads and share link."""
+"""The Runs tab's focused run: its epoch-by-epoch replay, its downloads and share link
+(with or without the data, as the owner's switch says: dashboard.sharing)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from urllib.parse import urlsplit
 
 from dash import Dash, Input, Output, State, no_update
 
-from dashboard import ids
+from dashboard import ids, sessions
 from dashboard import urls as share
 from dashboard.figures import common as figures
 from dashboard.figures import runs as figures_runs
@@ -29,16 +30,20 @@ class FocusedRun(NamedTuple):
     pin_label: Any = no_update
 
 
-def focused_run(store: Store, record: RunRecord, href: str | None, pin_label: str) -> FocusedRun:
-    """The focused run's replay epochs (the newest picked), its downloads and share link."""
+def focused_run(
+    store: Store, record: RunRecord, href: str | None, pin_label: str, share_data: bool = False
+) -> FocusedRun:
+    """The focused run's replay epochs (the newest picked), its downloads and share link
+    (made on first request; `share_data`: the link includes the data)."""
     epochs = sorted(store.prediction_history(record["id"]))
+    share_id = store.share_run(record["id"], record["session"], share_data)
     return FocusedRun(
         replay_marks={epoch: str(epoch) for epoch in epochs},
         replay_min=min(epochs, default=0),
         replay_max=max(epochs, default=1),
         replay_epoch=max(epochs) if epochs else None,
         downloads=runs_panel.download_links(record["id"], store.available_files(record["id"])),
-        share_link=_origin(href) + share.share_path(record["id"]),
+        share_link=_origin(href) + share.share_path(share_id),
         pin_label=pin_label,
     )
 
@@ -68,19 +73,25 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         Input(ids.FOCUS_RUN, "value"),
         Input(ids.BASELINE, "data"),
         Input(ids.RUN_STATUS, "data"),  # a run that ends gains snapshots and a model file
+        Input(ids.SHARE_DATA, "value"),
         State(ids.SESSION, "data"),
         State(ids.URL, "href"),
     )
     def focus_run(
-        run_id: str | None, baseline: str | None, _status: Any, session: str, href: str
+        run_id: str | None,
+        baseline: str | None,
+        _status: Any,
+        share_data: bool | None,
+        session: str,
+        href: str,
     ) -> FocusedRun:
         """The picked run's replay epochs, its downloads and its share link."""
         pin = "Unpin baseline" if run_id and run_id == baseline else "Pin as baseline"
         try:
-            record = store.owned_run(run_id or "", session)
+            record = store.owned_run(run_id or "", sessions.verify(store, session))
         except NotFound:
             return FocusedRun({}, 0, 1, None, [], "", pin)
-        return focused_run(store, record, href, pin)
+        return focused_run(store, record, href, pin, bool(share_data))
 
     @app.callback(
         Output(ids.REPLAY_GRAPH, "figure"),
@@ -91,7 +102,7 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
     def replay(epoch: int | None, run_id: str | None, session: str) -> Any:
         """The focused run's predictions as they were at the chosen epoch."""
         try:
-            record = store.owned_run(run_id or "", session)
+            record = store.owned_run(run_id or "", sessions.verify(store, session))
         except NotFound:
             return figures.empty_figure("Pick a run to replay its predictions.")
         history = store.prediction_history(record["id"])

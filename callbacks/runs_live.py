@@ -8,7 +8,7 @@ from typing import Any
 
 from dash import Dash, Input, Output, Patch, State, no_update
 
-from dashboard import ids, runs
+from dashboard import ids, runs, sessions
 from dashboard.figures import runs as figures_runs
 from dashboard.figures import training as figures
 from dashboard.layout import runs_grid
@@ -52,6 +52,10 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         """When a run starts, lay the earlier runs' val_loss faintly under its loss chart."""
         run_id, _, state = (status or "").partition(":")
         if state not in runs.ACTIVE or run_id == shown:
+            return no_update, no_update
+        try:
+            session = sessions.verify(store, session)
+        except sessions.InvalidSession:
             return no_update, no_update
         behind = earlier_runs(store, session, run_id, [baseline, *runs_grid.selected_ids(selected)])
         base = [trace.to_plotly_json() for trace in figures.loss_figure(log_y=log_y).data]

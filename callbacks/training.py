@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from dash import Dash, Input, Output, Patch, State, no_update
 
-from dashboard import ids, jobs
+from dashboard import ids, jobs, sessions
 from dashboard.background import slots_cache
 from dashboard.control_state import config_from_controls, data_deps, setting_deps
 from dashboard.figures import common as figures
@@ -65,8 +65,12 @@ def _register_job(
     ) -> LiveState:
         """Run one training in a job process, streaming its whole state after each epoch."""
         config = config_from_controls(meta, target, split, raw)
+        try:
+            owner = sessions.verify(Store.from_settings(settings), session)
+        except sessions.InvalidSession as refused:  # nothing trains, nothing is stored
+            return jobs.live_state(Store.new_run_id(), "failed", refused.message)
         return jobs.run_training(
-            settings, config, session, lambda state: set_progress([state]), slots
+            settings, config, owner, lambda state: set_progress([state]), slots
         )
 
     # Said in the browser at once: a Celery job says nothing until a worker takes it.
@@ -205,9 +209,10 @@ def _prediction_figure(store: Store, run_id: str, session: str) -> Any:
     """The latest predictions of one of this session's runs, or None."""
     try:
         run = store.get_run(run_id)
+        owner = sessions.verify(store, session)
     except NotFound:
         return None
     saved = store.get_predictions(run_id)
-    if run["session"] != session or saved is None:
+    if run["session"] != owner or saved is None:
         return None
     return run_prediction_figure(run, *saved)

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from dash import Dash, Input, Output, State, ctx, no_update
 
-from dashboard import ids
+from dashboard import ids, sessions
 from dashboard.ingest import uploads
 from dashboard.ingest.reader import DataError
 from dashboard.ingest.uploads import ROW_ORDER, UPLOAD_PREFIX, Recipe
@@ -133,6 +133,7 @@ def prepared(
 ) -> tuple[Any, str, bool]:
     """(dataset metadata, problem, problem shown) for the picked dataset and choices."""
     try:
+        session = sessions.verify(store, session)
         if not picked.startswith(UPLOAD_PREFIX):  # a built-in: only the inputs to add
             dataset = store.load_dataset(picked, session)
             inputs = [f for f in features or [] if f != target]
@@ -145,6 +146,8 @@ def prepared(
             target, features, time_choice, missing, markers, duplicates, upload["time_column"]
         )
         dataset = uploads.build_dataset(store, settings, session, picked, recipe)
+    except sessions.InvalidSession as refused:
+        return no_update, refused.message, True
     except NotFound:
         return no_update, GONE, True
     except DataError as problem:
@@ -156,6 +159,7 @@ def upload_views(store: Store, meta: DatasetMeta, session: str) -> tuple[Any, An
     """(the upload's report or None, a preview of the first rows) of the dataset in use."""
     upload = meta.get("upload") or uploads.upload_of(meta["id"])
     try:
+        session = sessions.verify(store, session)
         if not upload:
             frame = store.load_dataset(meta["id"], session).frame
             return None, data_report.preview_table(frame, len(frame))
@@ -214,7 +218,7 @@ def register(app: Dash, settings: Settings, store: Store) -> dict[str, Callable[
         if not picked or not picked.startswith(UPLOAD_PREFIX):
             return uploads_hidden()
         try:
-            return choices_for(store.upload_meta(session, picked))
+            return choices_for(store.upload_meta(sessions.verify(store, session), picked))
         except NotFound:
             return uploads_hidden()
 

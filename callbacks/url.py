@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, html, no_update
 
-from dashboard import ids, runs
+from dashboard import ids, runs, sharing
 from dashboard import urls as share
 from dashboard.control_state import (
     SETTINGS,
@@ -41,11 +41,11 @@ function(query) {
 def wanted_settings(store: Store, search: str | None, pathname: str | None) -> dict[str, Any]:
     """The settings a URL asks for: its query, or else the settings of the run it shares."""
     wanted = share.parse_query(search)
-    run_id = share.shared_run_id(pathname)
-    if wanted or run_id is None:
+    share_id = share.shared_run_id(pathname)
+    if wanted or share_id is None:
         return wanted
     try:
-        return share.config_settings(store.get_run(run_id).get("config", {}))
+        return share.config_settings(store.shared_run(share_id)[0].get("config", {}))
     except NotFound:
         return {}
 
@@ -138,31 +138,36 @@ def _register_shared(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         Input(ids.URL, "pathname"),
     )
     def show_shared(pathname: str | None) -> SharedRun:
-        """A share link (/run/<id>) opens that run read-only on the Runs tab."""
+        """A share link (/run/<share id>) opens that run read-only on the Runs tab."""
         if not share.is_share_path(pathname):
             return SharedRun(card=None, card_style={"display": "none"})
+        share_id = share.shared_run_id(pathname) or ""
         try:
-            record = store.get_run(share.shared_run_id(pathname) or "")
+            record, data = store.shared_run(share_id)
         except NotFound:
             alert = dbc.Alert(
                 "This link leads to no run: it may have been deleted, or the link is cut short.",
                 color="warning",
             )
             return SharedRun(card=alert, card_style={}, tab="runs")
-        return SharedRun(card=shared_view(store, record), card_style={}, tab="runs")
+        return SharedRun(card=shared_view(store, record, share_id, data), card_style={}, tab="runs")
 
     return {"show_shared": show_shared}
 
 
-def shared_view(store: Store, record: RunRecord) -> Any:
-    """The read-only card of a shared run: curves, predictions, scores, settings, files."""
-    saved = store.get_predictions(record["id"])
+def shared_view(store: Store, record: RunRecord, share_id: str, data: bool) -> Any:
+    """The read-only card of a shared run: curves, scores, settings and files; with the
+    data, its predictions too. Nothing of the owner's (run id, session, upload) shows."""
+    files = sharing.shared_files(store.available_files(record["id"]), data)
+    saved = store.get_predictions(record["id"]) if data else None
+    record = sharing.public_record(record, share_id, data)
     curve = figures_runs.Curve(runs.run_label(record), runs.run_color(record), record["history"])
-    predictions = (
-        figures_runs.run_prediction_figure(record, *saved)
-        if saved is not None
-        else figures.empty_figure("This run has no predictions.")
-    )
+    if not data:
+        predictions = figures.empty_figure(sharing.NO_DATA_NOTE)
+    elif saved is not None:
+        predictions = figures_runs.run_prediction_figure(record, *saved)
+    else:
+        predictions = figures.empty_figure("This run has no predictions.")
     scores = record.get("scores") or {}
     if "accuracy" in scores:
         table = results.classification_table(scores)
@@ -175,5 +180,5 @@ def shared_view(store: Store, record: RunRecord) -> Any:
         predictions,
         html.Div([html.P(record.get("message", ""), className="small mb-1"), table]),
         run_tables.settings_rows(record),
-        runs_panel.download_links(record["id"], store.available_files(record["id"])),
+        runs_panel.download_links(share_id, files, share=data),
     )

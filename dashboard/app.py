@@ -10,6 +10,7 @@ from dash import Dash
 from dash.development.base_component import Component
 
 import callbacks
+from dashboard import guard, sessions
 from dashboard.background import ForkserverDiskcacheManager, known_device, make_manager
 from dashboard.downloads import register_routes
 from dashboard.ingest import uploads
@@ -40,10 +41,11 @@ def create_app(settings: Settings | None = None, warm_up: bool = True) -> Dash:
     if settings.secret_key:
         server.secret_key = settings.secret_key
 
-    def layout() -> Component:
-        return page(known_device(manager))
+    def layout() -> Component:  # per page load: a fresh session token, signed
+        return page(known_device(manager), sessions.issue(store))
 
     app.layout = layout
+    guard.install(server)
     register_upload_route(server, settings, store)
     register_routes(server, store)
     app.callback_functions = callbacks.register_all(app, settings, store, manager)  # type: ignore[attr-defined]

@@ -1,7 +1,8 @@
 """Every component id of the page, once."""
 
 # page state
-SESSION = "session-id"  # per browser tab (sessionStorage): owns datasets and runs
+SESSION = "session-id"  # per tab (sessionStorage): a token signed by dashboard.sessions
+SESSION_PROBLEM = "session-problem"  # says that the tab's session token was refused
 PAGE = "page-id"  # per page load: keeps identical clicks of two loads apart
 DATASET = "dataset-meta"  # small JSON: id, name, columns, rows
 LIVE = "live-state"  # progress of the running job (whole history each time)
@@ -96,6 +97,7 @@ REPLAY_GRAPH = "replay-graph"
 RUN_DOWNLOADS = "run-downloads"
 SHARE_LINK = "share-link"
 SHARE_COPY = "share-copy"
+SHARE_DATA = "share-data"  # the switch: whether the share link includes the data
 SHARED_RUN = "shared-run"  # the read-only view of a share link
 SHARED_LOSS = "shared-loss-graph"
 SHARED_PRED = "shared-prediction-graph"

@@ -50,8 +50,10 @@ class Store:
         max_runs: int = 0,
         max_mb: float = 0,
         stale_after_s: float = 6 * 3600,
+        secret_key: str = "",
     ) -> None:
         self.directory = Path(directory)
+        self.secret_key = secret_key  # signs session ids (dashboard.sessions); "": kept here
         self.artifacts = Path(artifacts) if artifacts else self.directory.parent / "artifacts"
         self.max_runs, self.max_mb = max_runs, max_mb  # per session; 0: unbounded
         self.stale_after_s = stale_after_s  # a 'running' run older than this is dead
@@ -66,6 +68,7 @@ class Store:
             settings.max_runs_per_session,
             settings.max_store_mb_per_session,
             settings.job_max_seconds + 600,
+            settings.secret_key,
         )
 
     @property
@@ -120,7 +123,7 @@ class Store:
     # runs ----------------------------------------------------------------------
     @staticmethod
     def new_run_id() -> str:
-        """A fresh unguessable run id (also the secret of its share link)."""
+        """A fresh unguessable run id (the owner's: a share link has its own id)."""
         return secrets.token_urlsafe(12)
 
     def save_run(self, record: RunRecord) -> None:
@@ -152,7 +155,7 @@ class Store:
         return record
 
     def get_run(self, run_id: str) -> RunRecord:
-        """The run record, for whoever holds its id (the share secret); raises NotFound."""
+        """The run record, for whoever holds its id (the owner's page); raises NotFound."""
         record = self.cache.get(("run", run_id)) if valid_run_id(run_id) else None
         if record is None:
             raise NotFound(run_id)
@@ -191,6 +194,8 @@ class Store:
             self.cache.set(("runs", session), [r for r in runs if r != run_id])
             for kind in ("run", "pred", "pred-history", "run-bytes"):
                 self.cache.delete((kind, run_id))
+            for data in (False, True):  # its share links lead nowhere from now on
+                self.cache.delete(("share", self.cache.pop(("share-of", run_id, data), "")))
         shutil.rmtree(self.artifacts / run_id, ignore_errors=True)
         return True
 
@@ -200,6 +205,27 @@ class Store:
 
     def _run_ids(self, session: str) -> list[str]:
         return list(self.cache.get(("runs", session), []))
+
+    # share links ----------------------------------------------------------------
+    def share_run(self, run_id: str, session: str, data: bool) -> str:
+        """The share id of one of the session's runs, made on first request: a link with
+        the data (predictions, model, the data file in train.zip) or without (curves and
+        scores only). The same run and choice give the same link; raises NotFound."""
+        self.owned_run(run_id, session)
+        with self.cache.transact():
+            share_id = self.cache.get(("share-of", run_id, data))
+            if share_id is None:
+                share_id = secrets.token_urlsafe(12)
+                self.cache.set(("share", share_id), {"run": run_id, "data": data})
+                self.cache.set(("share-of", run_id, data), share_id)
+        return str(share_id)
+
+    def shared_run(self, share_id: str) -> tuple[RunRecord, bool]:
+        """(the run record, whether its data is shared) behind a share id; raises NotFound."""
+        share = self.cache.get(("share", share_id)) if valid_run_id(share_id) else None
+        if share is None:
+            raise NotFound(share_id)
+        return self.get_run(share["run"]), bool(share["data"])
 
     # predictions ---------------------------------------------------------------
     def save_predictions(self, run_id: str, epoch: int, predictions: np.ndarray) -> None:

@@ -1,8 +1,10 @@
 """The URL codec: settings <-> the page URL's query, a run's share path and download paths.
 
-A run's id is its share secret (16 characters from secrets.token_urlsafe): whoever holds
-`/run/<id>` sees that run read-only, and `/runs/<id>/<file>` downloads its files (served by
-`dashboard.downloads`). Malformed queries and paths are ignored, never an error.
+A run's id is its owner's (16 characters from secrets.token_urlsafe): `/runs/<id>/<file>`
+downloads its files. A share link has its own id of the same form: whoever holds
+`/run/<share id>` sees that run read-only and downloads what the owner shared from
+`/shared/<share id>/<file>` (both served by `dashboard.downloads`). Malformed queries and
+paths are ignored, never an error.
 """
 
 from __future__ import annotations
@@ -26,14 +28,19 @@ DOWNLOADS = {
 MAX_TEXT = 200  # longest dataset or target name taken from a URL
 
 
-def share_path(run_id: str) -> str:
-    """The read-only link of a run (relative to the site)."""
-    return f"/run/{run_id}"
+def share_path(share_id: str) -> str:
+    """The read-only link of a shared run (relative to the site)."""
+    return f"/run/{share_id}"
 
 
 def download_path(run_id: str, name: str) -> str:
-    """Where one of a run's files downloads from."""
+    """Where one of a run's files downloads from, for its owner."""
     return f"/runs/{run_id}/{name}"
+
+
+def shared_download_path(share_id: str, name: str) -> str:
+    """Where one of a shared run's files downloads from, for the link's holder."""
+    return f"/shared/{share_id}/{name}"
 
 
 def is_share_path(pathname: str | None) -> bool:
@@ -42,7 +49,7 @@ def is_share_path(pathname: str | None) -> bool:
 
 
 def shared_run_id(pathname: str | None) -> str | None:
-    """The run id of a share link's path, or None for any other path."""
+    """The share id of a share link's path, or None for any other path."""
     match = SHARED.match(pathname or "")
     return match.group(1) if match else None
 

@@ -23,6 +23,7 @@ import numpy as np
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from dashboard import sessions
 from dashboard.ingest import sniff
 from dashboard.ingest.reader import DataError, ParsedTable, ReadOptions, clean, read_table
 from dashboard.ml.data import Dataset
@@ -125,7 +126,8 @@ def display_name(filename: str) -> str:
 
 
 def check_session(session: str) -> str:
-    """The session id if it looks like one the page made; raises UploadRefused."""
+    """The session id if it is well formed (the route took it from a token that
+    dashboard.sessions verified); raises UploadRefused."""
     if not isinstance(session, str) or not _SESSION.match(session):
         raise UploadRefused("This page has no session; reload the page and upload again.", 403)
     return session
@@ -281,9 +283,10 @@ def _source(name: str) -> str:
 
 
 def register_upload_route(server: Flask, settings: Settings, store: Store) -> None:
-    """Add POST /upload (multipart: `file`, `session`) answering {"upload": meta} or
-    {"error": sentence}. A file that cannot be used is still a good request (200); a request
-    without a session or a file is not (403, 400); oversize bodies get 413 before being read."""
+    """Add POST /upload (multipart: `file`, `session`: the page's signed token) answering
+    {"upload": meta} or {"error": sentence}. A file that cannot be used is still a good
+    request (200); a request without a session the server issued (dashboard.sessions) or
+    without a file is not (403, 400); oversize bodies get 413 before being read."""
     limit = limit_bytes(settings)
 
     @server.post(UPLOAD_URL)
@@ -291,8 +294,8 @@ def register_upload_route(server: Flask, settings: Settings, store: Store) -> No
         if (request.content_length or 0) > limit + MULTIPART_SLACK:
             return jsonify(error=too_large_message(settings)), 413
         try:
+            session = sessions.verify(store, request.form.get("session", ""))
             file = request.files.get("file")
-            session = request.form.get("session", "")
             if file is None:
                 raise UploadRefused("No file arrived; choose a file and try again.")
             meta = ingest(
@@ -302,6 +305,9 @@ def register_upload_route(server: Flask, settings: Settings, store: Store) -> No
             return jsonify(error=too_large_message(settings)), 413
         except UploadRefused as refused:
             return jsonify(error=str(refused)), refused.status
+        except sessions.InvalidSession as refused:  # a session this server never issued
+            log.warning("upload refused: a session token the server did not issue")
+            return jsonify(error=refused.message), 403
         except DataError as problem:  # the request worked; the file cannot be used
             return jsonify(error=str(problem)), 200
         except Exception:  # the page gets a sentence; the log gets the traceback

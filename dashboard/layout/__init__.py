@@ -51,11 +51,14 @@ def header(device: str) -> dbc.Navbar:
     )
 
 
-def page(device: str = "CPU") -> html.Div:
-    """The whole page: header, controls on the left, tabs on the right, state stores."""
+def page(device: str = "CPU", session: str = "") -> html.Div:
+    """The whole page: header, controls on the left, tabs on the right, state stores.
+
+    `session` is the token the server issued for this load (dashboard.sessions); a tab that
+    already holds one in sessionStorage keeps its own."""
     return html.Div(
         [
-            dcc.Store(id=ids.SESSION, storage_type="session", data=uuid.uuid4().hex),
+            dcc.Store(id=ids.SESSION, storage_type="session", data=session),
             dcc.Store(id=ids.PAGE, data=uuid.uuid4().hex),
             dcc.Store(id=ids.DATASET),
             dcc.Store(id=ids.LIVE),
@@ -67,6 +70,7 @@ def page(device: str = "CPU") -> html.Div:
             dcc.Store(id=ids.URL_PENDING),
             dcc.Store(id=ids.RUN_STATUS),
             header(device),
+            dbc.Alert(id=ids.SESSION_PROBLEM, color="danger", is_open=False, className="mx-3"),
             dbc.Container(
                 dbc.Row(
                     [

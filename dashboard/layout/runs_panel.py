@@ -13,7 +13,7 @@ from dashboard import ids
 from dashboard.figures import common as figures
 from dashboard.layout import runs_grid
 from dashboard.layout.components import help_icon
-from dashboard.urls import DOWNLOADS, download_path
+from dashboard.urls import DOWNLOADS, download_path, shared_download_path
 
 GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True, "displayModeBar": "hover"}
 GRAPH_STYLE = {"height": "360px"}
@@ -167,8 +167,16 @@ def focus_card() -> dbc.Card:
                 ],
                 className="d-flex gap-1",
             ),
+            dbc.Switch(
+                id=ids.SHARE_DATA,
+                label="include the data",
+                value=False,
+                className="small mt-1 mb-0",
+            ),
             html.Small(
-                "Whoever has the link sees this run, and nothing else of yours.",
+                "Whoever has the link sees this run's curves, scores and settings, and "
+                "nothing else of yours; with the data, also its predictions, model and data "
+                "file.",
                 className="text-muted",
             ),
         ]
@@ -182,15 +190,20 @@ def focus_card() -> dbc.Card:
     )
 
 
-def download_links(run_id: str, available: set[str]) -> list[Any]:
-    """One link per file of a run; files it does not have are shown disabled."""
+def download_links(run_id: str, available: set[str], share: bool | None = None) -> list[Any]:
+    """One link per file of a run; files it does not have are shown disabled. For a share
+    link's holder (`share` is whether the data is shared), `run_id` is the share id."""
     links = []
+    path = download_path if share is None else shared_download_path
     for name in DOWNLOADS:
         enabled = name in available
+        label = DOWNLOAD_LABELS[name]
+        if name == "train.zip" and share is False:
+            label = "train.py, no data (zip)"
         links.append(
             html.A(
-                DOWNLOAD_LABELS[name],
-                href=download_path(run_id, name) if enabled else None,
+                label,
+                href=path(run_id, name) if enabled else None,
                 download="" if enabled else None,
                 className="btn btn-outline-primary btn-sm" + ("" if enabled else " disabled"),
                 title=None if enabled else "Not available for this run",

@@ -7,6 +7,7 @@ from typing import Any, cast
 import pytest
 from dash import Patch, no_update
 
+from dashboard import sessions
 from dashboard.app import create_app
 from dashboard.control_state import SETTINGS, control_value
 from dashboard.jobs import live_state
@@ -15,6 +16,7 @@ from dashboard.ml.presets import PRESETS
 from dashboard.payloads import RunRecord
 from dashboard.settings import Settings
 from dashboard.store import Store
+from tests.callbacks.tokens import T1
 
 
 @pytest.fixture
@@ -36,7 +38,7 @@ def raw_sliders(**values: Any) -> list[Any]:
 
 
 def test_pick_dataset_offers_numeric_targets(functions: dict[str, Any]) -> None:
-    meta, options, target, attribution, badge = functions["pick_dataset"]("builtin:seattle", "s1")
+    meta, options, target, attribution, badge = functions["pick_dataset"]("builtin:seattle", T1)
     assert meta["rows"] == 1461 and meta["id"] == "builtin:seattle"
     assert options == ["precipitation", "temp_max", "temp_min", "wind"]  # not 'weather'
     assert target == "temp_max"
@@ -44,7 +46,7 @@ def test_pick_dataset_offers_numeric_targets(functions: dict[str, Any]) -> None:
 
 
 def test_settings_check_names_the_longest_sequence(functions: dict[str, Any]) -> None:
-    meta = functions["pick_dataset"]("builtin:airline", "s1")[0]
+    meta = functions["pick_dataset"]("builtin:airline", T1)[0]
     message, shown, color, summary = functions["check_settings"](
         meta, "Passengers", [70, 85], *raw_sliders(seq_len=200)
     )
@@ -74,7 +76,7 @@ def test_preset_sets_every_control_and_says_what_it_shows(functions: dict[str, A
 
 
 def test_changed_settings_are_highlighted(functions: dict[str, Any]) -> None:
-    meta = functions["pick_dataset"]("builtin:sine", "s1")[0]
+    meta = functions["pick_dataset"]("builtin:sine", T1)[0]
     live = {"config": TrainConfig(dropout=0.3).to_dict()}
     classes = functions["highlight_changes"](live, meta, "value", [70, 85], *raw_sliders())
     changed = [name for name, c in zip(SETTINGS, classes, strict=True) if "changed" in c]
@@ -84,11 +86,11 @@ def test_changed_settings_are_highlighted(functions: dict[str, Any]) -> None:
 def test_train_streams_whole_history_then_returns_final_state(
     functions: dict[str, Any], settings: Settings
 ) -> None:
-    meta = functions["pick_dataset"]("builtin:sine", "s1")[0]
+    meta = functions["pick_dataset"]("builtin:sine", T1)[0]
     reports: list[dict[str, Any]] = []
     raw = raw_sliders(units=8, layers=1, epochs=3, seq_len=10, batch_size=64)
     final = functions["train"](
-        lambda values: reports.append(values[0]), 1, "s1", "p1", meta, "value", [70, 85], *raw
+        lambda values: reports.append(values[0]), 1, T1, "p1", meta, "value", [70, 85], *raw
     )
     statuses = [r["status"] for r in reports]
     assert statuses[0] == "queued" and "running" in statuses
@@ -114,20 +116,20 @@ def test_train_streams_whole_history_then_returns_final_state(
     assert (
         status.startswith("Finished") and color == "success" and device.startswith(("CPU", "GPU"))
     )
-    figure, shown = functions["show_predictions"](final, None, "s1")
+    figure, shown = functions["show_predictions"](final, None, T1)
     names = [t.name for t in figure.data]
     assert "LSTM" in names and names[-1] == "forecast past the end"
     assert shown == [final["run_id"], 3]
-    assert functions["show_predictions"](final, shown, "s1") == (no_update, no_update)  # unchanged
+    assert functions["show_predictions"](final, shown, T1) == (no_update, no_update)  # unchanged
     assert functions["show_predictions"](final, shown, "other-session")[0] is no_update
 
 
 def test_too_long_sequence_fails_in_the_job_with_the_same_message(
     functions: dict[str, Any],
 ) -> None:
-    meta = functions["pick_dataset"]("builtin:airline", "s1")[0]
+    meta = functions["pick_dataset"]("builtin:airline", T1)[0]
     final = functions["train"](
-        lambda values: None, 1, "s1", "p1", meta, "Passengers", [70, 85], *raw_sliders(seq_len=150)
+        lambda values: None, 1, T1, "p1", meta, "Passengers", [70, 85], *raw_sliders(seq_len=150)
     )
     assert final["status"] == "failed" and "longest sequence that fits is 92" in final["message"]
 
@@ -154,16 +156,21 @@ def test_cancel_keeps_the_curves_and_marks_the_run(
 def test_classification_disables_window_length_and_horizon(functions: dict[str, Any]) -> None:
     assert functions["lock_for_task"]("classify") == (True, True, True, True)
     assert functions["lock_for_task"]("forecast") == (False, False, False, False)
-    meta = functions["pick_dataset"]("builtin:ecg", "s1")[0]
+    meta = functions["pick_dataset"]("builtin:ecg", T1)[0]
     assert functions["task_of_dataset"](meta, "forecast") == "classify"
 
 
 def test_train_caps_epochs_at_the_servers_limit(settings: Settings) -> None:
-    capped = Settings(data_dir=settings.data_dir, max_concurrent_jobs=1, max_epochs=2)
+    capped = Settings(
+        data_dir=settings.data_dir,
+        max_concurrent_jobs=1,
+        max_epochs=2,
+        secret_key=settings.secret_key,
+    )
     functions = create_app(capped, warm_up=False).callback_functions
-    meta = functions["pick_dataset"]("builtin:sine", "s1")[0]
+    meta = functions["pick_dataset"]("builtin:sine", T1)[0]
     raw = raw_sliders(units=4, layers=1, epochs=5, seq_len=10, batch_size=64, dense_units=0)
-    final = functions["train"](lambda values: None, 1, "s1", "p1", meta, "value", [70, 85], *raw)
+    final = functions["train"](lambda values: None, 1, T1, "p1", meta, "value", [70, 85], *raw)
     assert_within_epoch_cap(final, cap=2)
 
 
@@ -242,3 +249,14 @@ def test_best_epoch_is_marked_with_early_stopping(functions: dict[str, Any]) -> 
     ]
     plain = {**state, "config": TrainConfig().to_dict()}  # no early stopping: no mark
     assert patch_ops(functions["show_state"](plain)[0])[("layout", "shapes")] == []
+
+
+def test_train_refuses_a_session_the_server_never_issued(
+    functions: dict[str, Any], settings: Settings
+) -> None:
+    meta = functions["pick_dataset"]("builtin:sine", T1)[0]
+    raw = raw_sliders(units=4, layers=1, epochs=1, seq_len=10, batch_size=64, dense_units=0)
+    final = functions["train"](lambda values: None, 1, "s1", "p1", meta, "value", [70, 85], *raw)
+    assert final["status"] == "failed" and final["message"] == sessions.MESSAGE
+    assert Store(settings.store_dir).list_runs("s1") == []
+    assert functions["pick_dataset"]("builtin:sine", "s1")[0] is None  # refused too

@@ -11,17 +11,20 @@ from contextvars import copy_context
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from dash import Patch, no_update
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
-from dashboard import ids
+from dashboard import ids, sessions
 from dashboard.app import create_app
 from dashboard.control_state import SETTINGS, control_value
 from dashboard.ml.config import TrainConfig
+from dashboard.ml.data import Dataset
 from dashboard.settings import Settings
 from dashboard.store import Store
+from tests.callbacks.tokens import T1
 
 HREF = "http://lab.example:8050/?units=8"
 
@@ -94,7 +97,7 @@ def test_the_list_shows_the_sessions_runs_only(functions: dict[str, Any], store:
     first, second = add_run(store, "s1", 0.0), add_run(store, "s1", 0.3)
     add_run(store, "s2")
     rows, columns, note, parallel, options, focus, body, empty = functions["list_runs"](
-        None, 0, "s1", None
+        None, 0, T1, None
     )
     assert [row["id"] for row in rows] == [first, second]
     assert rows[1]["dropout"] == 0.3 and rows[1]["mae"] == 0.2 and rows[1]["epochs_run"] == 3
@@ -121,7 +124,7 @@ def test_comparing_two_runs_overlays_them_and_lists_what_differs(
     first, second = add_run(store, "s1", 0.0), add_run(store, "s1", 0.3)
     intruder = add_run(store, "s2", 0.5)
     loss, live, predictions, diff, results, note = functions["compare"](
-        picked(first, second, intruder), None, None, "runs", 0, "s1", None
+        picked(first, second, intruder), None, None, "runs", 0, T1, None
     )
     assert len(loss.data) == 4 and len({t.legendgroup for t in loss.data}) == 2
     assert [t.name for t in loss.data[::2]] == ["#1 · Dropout 0", "#2 · Dropout 0.3"]
@@ -131,8 +134,7 @@ def test_comparing_two_runs_overlays_them_and_lists_what_differs(
     assert [row.children[0].children for row in body] == ["Dropout"]  # only what differs
     assert note == "no baseline pinned" and results is not None
     assert (
-        functions["compare"](picked(first), None, None, "training", 0, "s1", None)
-        == (no_update,) * 6
+        functions["compare"](picked(first), None, None, "training", 0, T1, None) == (no_update,) * 6
     )
 
 
@@ -141,7 +143,7 @@ def test_a_pinned_baseline_is_drawn_and_compared_against(
 ) -> None:
     first, second = add_run(store, "s1", 0.0), add_run(store, "s1", 0.3)
     loss, _, _, diff, _, note = functions["compare"](
-        picked(second), first, None, "runs", 0, "s1", None
+        picked(second), first, None, "runs", 0, T1, None
     )
     assert loss.data[0].name.endswith("(baseline)") and loss.data[0].line.width == 3.5
     assert note.startswith("baseline: #1")
@@ -158,7 +160,7 @@ def test_earlier_runs_go_faint_behind_the_one_that_trains(
 ) -> None:
     first = add_run(store, "s1")
     live = {"run_id": "trainingNow12345", "status": "running", "history": {"loss": [0.9]}}
-    loss, shown, *_ = functions["compare"](picked(first), None, None, "runs", 0, "s1", live)
+    loss, shown, *_ = functions["compare"](picked(first), None, None, "runs", 0, T1, live)
     assert loss.data[0].opacity == 0.3 and loss.data[2].opacity == 1.0
     assert shown == {"run_id": "trainingNow12345", "traces": [2, 3]}
     live["history"] = {"loss": [0.9, 0.8], "val_loss": [1.0, 0.9]}
@@ -172,17 +174,22 @@ def test_focusing_a_run_offers_its_replay_downloads_and_share_link(
 ) -> None:
     with_model, without = add_run(store, "s1"), add_run(store, "s1", model=False)
     marks, low, high, value, links, link, pin = functions["focus_run"](
-        with_model, with_model, None, "s1", HREF
+        with_model, with_model, None, False, T1, HREF
     )
     assert marks == {1: "1", 3: "3"} and (low, high, value) == (1, 3, 3)
-    assert link == f"http://lab.example:8050/run/{with_model}" and pin == "Unpin baseline"
+    share_id = store.share_run(with_model, "s1", False)  # the link has its own id
+    assert link == f"http://lab.example:8050/run/{share_id}" and pin == "Unpin baseline"
+    assert share_id != with_model
+    with_data = functions["focus_run"](with_model, None, None, True, T1, HREF)[5]
+    assert with_data == f"http://lab.example:8050/run/{store.share_run(with_model, 's1', True)}"
+    assert with_data != link
     assert links[0].href == f"/runs/{with_model}/model.keras"
-    *_, links, _, _ = functions["focus_run"](without, None, None, "s1", HREF)
+    *_, links, _, _ = functions["focus_run"](without, None, None, False, T1, HREF)
     assert links[0].href is None and "disabled" in links[0].className
-    assert functions["focus_run"](with_model, None, None, "intruder", HREF)[5] == ""
-    figure = functions["replay"](2, with_model, "s1")
+    assert functions["focus_run"](with_model, None, None, False, "intruder", HREF)[5] == ""
+    figure = functions["replay"](2, with_model, T1)
     assert "epoch 1" in figure.layout.title.text  # the latest snapshot at or before epoch 2
-    assert "epoch 3" in functions["replay"](None, with_model, "s1").layout.title.text
+    assert "epoch 3" in functions["replay"](None, with_model, T1).layout.title.text
     assert functions["follow_selection"](picked(with_model, without), with_model) is no_update
     assert functions["follow_selection"](picked(without), with_model) == without
     assert functions["follow_selection"]([], with_model) is no_update
@@ -193,15 +200,13 @@ def test_delete_and_clear_touch_only_the_sessions_runs(
 ) -> None:
     mine, other = add_run(store, "s1"), add_run(store, "s2")
     changed, selected, message, dialog = triggered(
-        "delete-runs.n_clicks", functions["delete_runs"], 1, None, picked(mine, other), "s1", 0
+        "delete-runs.n_clicks", functions["delete_runs"], 1, None, picked(mine, other), T1, 0
     )
     assert changed == 1 and selected == [] and dialog is False
     assert "Deleted 1 run." in str(message) and store.list_runs("s2")[0]["id"] == other
     add_run(store, "s1")
     add_run(store, "s1")
-    changed, *_ = triggered(
-        "clear-runs-yes.n_clicks", functions["delete_runs"], None, 1, [], "s1", 1
-    )
+    changed, *_ = triggered("clear-runs-yes.n_clicks", functions["delete_runs"], None, 1, [], T1, 1)
     assert changed == 2 and store.list_runs("s1") == []
     assert functions["delete_label"](picked(mine, other)) == (False, "Delete 2 selected")
     assert functions["delete_label"](None) == (True, "Delete selected")
@@ -210,10 +215,11 @@ def test_delete_and_clear_touch_only_the_sessions_runs(
 
 def test_a_share_link_opens_the_run_read_only(functions: dict[str, Any], store: Store) -> None:
     run_id = add_run(store, "owner")
-    card, style, tab = functions["show_shared"](f"/run/{run_id}")
+    card, style, tab = functions["show_shared"](f"/run/{store.share_run(run_id, 'owner', False)}")
     assert style == {} and tab == "runs"
     assert "Shared run #1" in str(card) and "read-only" in str(card)
     assert "Delete" not in str(card)
+    assert functions["show_shared"](f"/run/{run_id}")[0].color == "warning"  # not a link
     for path in ("/run/short", "/run/AAAAAAAAAAAAAAAA"):
         card, _, tab = functions["show_shared"](path)
         assert "leads to no run" in str(card) and tab == "runs"
@@ -238,7 +244,8 @@ def test_the_url_sets_the_controls_and_malformed_values_keep_defaults(
     assert all(v is no_update for v in functions["apply_url"]("", "/")[:-1])
 
     run_id = add_run(store, "owner", dropout=0.45)
-    out = functions["apply_url"]("", f"/run/{run_id}")  # a share link brings its settings
+    share_id = store.share_run(run_id, "owner", False)
+    out = functions["apply_url"]("", f"/run/{share_id}")  # a share link brings its settings
     assert dict(zip(SETTINGS, out, strict=False))["dropout"] == 0.45
 
     meta = {"id": "builtin:airline", "columns": ["Passengers"]}
@@ -300,20 +307,109 @@ def test_a_new_run_trains_in_front_of_the_earlier_ones(
 ) -> None:
     first, second = add_run(store, "s1", 0.0), add_run(store, "s1", 0.3)
     behind = functions["earlier_runs_behind"]
-    patch, shown = behind("newRunId12345678:queued", None, None, [], "s1", True)
+    patch, shown = behind("newRunId12345678:queued", None, None, [], T1, True)
     traces = patch.to_plotly_json()["operations"][0]["params"]["value"]
     assert shown == "newRunId12345678"
     assert [t["name"] for t in traces][:2] == ["loss", "val_loss"]  # the run's own, first
     faint = [t for t in traces if t.get("legendgroup") == "earlier"]
     assert len(faint) == 1 and faint[0]["opacity"] == 0.3  # the last run, when none picked
-    patch, _ = behind("newRunId12345678:running", None, first, picked(second), "s1", True)
+    patch, _ = behind("newRunId12345678:running", None, first, picked(second), T1, True)
     traces = patch.to_plotly_json()["operations"][0]["params"]["value"]
     assert len([t for t in traces if t.get("legendgroup") == "earlier"]) == 2
-    assert behind("newRunId12345678:running", "newRunId12345678", None, [], "s1", True) == (
+    assert behind("newRunId12345678:running", "newRunId12345678", None, [], T1, True) == (
         no_update,
         no_update,
     )
-    assert behind("newRunId12345678:finished", None, None, [], "s1", True) == (
+    assert behind("newRunId12345678:finished", None, None, [], T1, True) == (
         no_update,
         no_update,
     )
+
+
+def upload_run(store: Store, session: str) -> str:
+    """A finished run on an upload of `session` (its dataset kept in the store)."""
+    frame = pd.DataFrame({"value": np.sin(np.linspace(0, 20, 100))})
+    dataset_id = "upload:" + "f" * 24
+    store.save_dataset(session, Dataset(dataset_id, "secret-sales.csv", frame, "value", "upload"))
+    run_id = add_run(store, session)
+    record = store.get_run(run_id)
+    record["config"] = TrainConfig(dataset=dataset_id, target="value", units=8, epochs=3).to_dict()
+    record["dataset_name"] = "secret-sales.csv"
+    store.save_run(record)
+    return run_id
+
+
+def test_a_share_link_without_data_shows_curves_and_no_ids_or_data(
+    app_and_store: tuple[Any, Store], functions: dict[str, Any]
+) -> None:
+    app, store = app_and_store
+    client = app.server.test_client()
+    run_id = upload_run(store, "owner-session-7")
+    share_id = store.share_run(run_id, "owner-session-7", False)
+    card = str(functions["show_shared"](f"/run/{share_id}")[0])
+    assert "Shared run #1" in card and "not its data" in card
+    for private in (run_id, "owner-session-7", "upload:", "f" * 24):
+        assert private not in card
+    assert f"/shared/{share_id}/predictions.csv" not in card and "/runs/" not in card
+    text = client.get(f"/shared/{share_id}/run.json").get_data(as_text=True)
+    for private in (run_id, "owner-session-7", "upload:", "f" * 24, '"series"', '"predictions"'):
+        assert private not in text
+    assert json.loads(text)["history"]["loss"] == [0.3, 0.2, 0.1]
+    for name in ("predictions.csv", "model.keras"):
+        answer = client.get(f"/shared/{share_id}/{name}")
+        assert answer.status_code == 404 and b"not its data" in answer.get_data()
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/shared/{share_id}/train.zip").get_data()))
+    names = archive.namelist()
+    assert {n.split("/")[1] for n in names} == {"train.py", "dashboard"}  # no data file
+    assert all(run_id not in n for n in names)
+    script = archive.read(names[0].split("/")[0] + "/train.py").decode()
+    assert "upload:" not in script and run_id not in script
+    assert client.get(f"/runs/{run_id}/predictions.csv").status_code == 200  # the owner's
+
+
+def test_a_share_link_with_data_serves_the_data_file_and_predictions(
+    app_and_store: tuple[Any, Store], functions: dict[str, Any]
+) -> None:
+    app, store = app_and_store
+    client = app.server.test_client()
+    run_id = upload_run(store, "owner-session-7")
+    share_id = store.share_run(run_id, "owner-session-7", True)
+    assert share_id != store.share_run(run_id, "owner-session-7", False)
+    card = str(functions["show_shared"](f"/run/{share_id}")[0])
+    assert f"/shared/{share_id}/predictions.csv" in card and "upload:" not in card
+    answer = client.get(f"/shared/{share_id}/predictions.csv")
+    assert answer.status_code == 200 and answer.get_data(as_text=True).startswith("step,actual")
+    assert client.get(f"/shared/{share_id}/model.keras").get_data() == b"zip"
+    data = json.loads(client.get(f"/shared/{share_id}/run.json").get_data())
+    assert data["predictions"]["epoch"] == 3 and data["id"] == share_id
+    assert "session" not in data and data["config"]["dataset"] == "upload"
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/shared/{share_id}/train.zip").get_data()))
+    top = {name.split("/")[1] for name in archive.namelist()}
+    assert top == {"secret-sales.csv", "train.py", "dashboard"}
+    store.delete_run(run_id, "owner-session-7")  # a deleted run's links lead nowhere
+    assert client.get(f"/shared/{share_id}/run.json").status_code == 404
+    assert "leads to no run" in str(functions["show_shared"](f"/run/{share_id}")[0])
+
+
+def test_callbacks_refuse_a_session_the_server_never_issued(
+    functions: dict[str, Any], store: Store
+) -> None:
+    add_run(store, "s1")
+    forged = [
+        "s1",  # a bare id, unsigned
+        "s1.forgedsignature",
+        sessions.token_for("another-servers-key", "s1"),
+        None,
+    ]
+    for token in forged:
+        listed = functions["list_runs"](None, 0, token, None)
+        assert listed.rows == [] and listed.body_style == {"display": "none"}
+        *_, message, _ = triggered(
+            "clear-runs-yes.n_clicks", functions["delete_runs"], None, 1, [], token, 1
+        )
+        assert sessions.MESSAGE in str(message)
+        kept, sentence, shown = functions["check_session"](token)
+        assert sentence == sessions.MESSAGE and shown is True
+        assert sessions.verify(store, kept)  # a fresh, issued session replaces it
+    assert len(store.list_runs("s1")) == 1  # nothing was deleted
+    assert functions["check_session"](T1) == (no_update, "", False)

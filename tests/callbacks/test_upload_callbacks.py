@@ -15,15 +15,17 @@ from dash._utils import AttributeDict
 from flask.testing import FlaskClient
 
 from callbacks.upload import GONE, feature_choice
+from dashboard import sessions
 from dashboard.app import create_app
 from dashboard.control_state import SETTINGS, config_from_controls, control_value
 from dashboard.ingest.uploads import MAX_PRESELECTED, ROW_ORDER
 from dashboard.ml.config import TrainConfig, check
 from dashboard.settings import Settings
 from dashboard.store import Store
+from tests.callbacks.tokens import token
 
 AIR = Path(__file__).resolve().parents[1] / "data" / "messy" / "AirQualityUCI.csv"
-S1, S2 = "c" * 32, "d" * 32
+S1, S2 = token("c" * 32), token("d" * 32)  # the pages of two sessions
 SINE = {"label": "Sine + noise (synthetic)", "value": "builtin:sine"}
 
 
@@ -222,3 +224,24 @@ def test_training_on_an_upload_with_an_input_feature(
     assert final["status"] == "finished" and final["epoch"] == 2, final["message"]
     record = Store(settings.store_dir).get_run(final["run_id"])
     assert record["config"]["features"] == ["RH"] and record["config"]["dataset"] == meta["id"]
+
+
+def test_an_upload_with_a_forged_session_is_refused_and_nothing_is_stored(
+    app_parts: tuple[dict[str, Any], FlaskClient], settings: Settings
+) -> None:
+    functions, client = app_parts
+    store = Store.from_settings(settings)
+    data = AIR.read_bytes()
+    for forged in ("c" * 32, S1[:-2] + "xx", sessions.token_for("other-key", "c" * 32), ""):
+        answer = upload(client, data, "AirQualityUCI.csv", session=forged)
+        assert answer == {"error": sessions.MESSAGE, "received": 1}
+    assert [key for key in store.cache.iterkeys() if "upload" in str(key)] == []
+    upload_id = upload(client, data, "AirQualityUCI.csv")["upload"]["upload"]  # S1's own
+    bare = "c" * 32  # S1's id, unsigned: not a token the server issued
+    problem = functions["prepare_dataset"](
+        upload_id, "CO(GT)", [], "time", "drop", [], "keep", bare
+    )
+    assert problem == (no_update, sessions.MESSAGE, True)
+    assert functions["offer_choices"](upload_id, bare)[0] == {"display": "none"}
+    assert functions["show_upload"]({"id": upload_id, "target": "CO(GT)"}, bare) == (GONE, None)
+    assert functions["pick_dataset"](upload_id, bare)[0] is None

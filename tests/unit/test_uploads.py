@@ -15,6 +15,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from dashboard import sessions
 from dashboard.ingest import uploads
 from dashboard.ingest.reader import DataError
 from dashboard.ingest.uploads import Recipe, build_dataset, ingest
@@ -26,6 +27,8 @@ from dashboard.store import NotFound, Store
 DATA = Path(__file__).resolve().parents[1] / "data"
 AIR = DATA / "messy" / "AirQualityUCI.csv"
 S1, S2 = "a" * 32, "b" * 32
+KEY = "upload-tests-key"  # the route verifies the page's token with it
+T1 = sessions.token_for(KEY, S1)  # what the page of session S1 posts
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
 NASTY = "<script>alert(1)</script>"
 FORMULA = "=cmd|' /C calc'!A0"
@@ -44,7 +47,7 @@ def series_csv(rows: int, extra: str = "", value: Any = None) -> bytes:
 
 @pytest.fixture
 def store(settings: Settings) -> Store:
-    return Store(settings.store_dir)
+    return Store(settings.store_dir, secret_key=KEY)
 
 
 @pytest.fixture
@@ -54,7 +57,7 @@ def client(settings: Settings, store: Store) -> FlaskClient:
     return server.test_client()
 
 
-def post(client: FlaskClient, data: bytes, name: str, session: str = S1) -> tuple[int, Any]:
+def post(client: FlaskClient, data: bytes, name: str, session: str = T1) -> tuple[int, Any]:
     """POST a file as the page does; (status, JSON answer)."""
     response = client.post(
         uploads.UPLOAD_URL,
@@ -137,7 +140,7 @@ def test_route_answers_bad_files_with_one_sentence(
 def test_route_refuses_a_missing_session_and_a_missing_file(client: FlaskClient) -> None:
     assert post(client, series_csv(20), "a.csv", session="")[0] == 403
     assert post(client, series_csv(20), "a.csv", session="../../etc")[0] == 403
-    response = client.post(uploads.UPLOAD_URL, data={"session": S1})
+    response = client.post(uploads.UPLOAD_URL, data={"session": T1})
     assert response.status_code == 400 and "No file arrived" in response.get_json()["error"]
 
 
@@ -408,3 +411,19 @@ def test_another_date_column_can_be_the_time_axis(tmp_path: Path) -> None:
         build_dataset(
             store, settings, session, meta["upload"], Recipe(target="value", time_column="value")
         )
+
+
+def test_route_refuses_sessions_the_server_never_issued(client: FlaskClient, store: Store) -> None:
+    forged = [
+        S1,  # a bare id: the browser made it up
+        T1[:-1] + ("A" if T1[-1] != "A" else "B"),  # the signature altered
+        sessions.token_for("another-servers-key", S1),
+        S2 + "." + T1.rsplit(".", 1)[1],  # another id under S1's signature
+        "x" * 5000,
+    ]
+    for session in forged:
+        status, answer = post(client, series_csv(20), "a.csv", session=session)
+        assert status == 403 and answer == {"error": sessions.MESSAGE}
+    assert [key for key in store.cache.iterkeys() if "upload" in str(key)] == []
+    assert post(client, series_csv(20), "a.csv")[0] == 200
+    assert sessions.verify(store, T1) == S1
