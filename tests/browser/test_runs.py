@@ -155,12 +155,14 @@ def test_settings_travel_in_the_url(server: str, page: tuple[Page, ConsoleErrors
     assert errors == []
 
 
-def restart_context(browser: Browser) -> BrowserContext:
-    """A visitor whose page keeps the same session id across both servers."""
+def restart_context(browser: Browser, token: str | None = None) -> BrowserContext:
+    """A visitor whose tab holds `token`, the session token the first server issued (both
+    servers sign with the key kept in their shared data folder), as a reload would keep it."""
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
-    context.add_init_script(
-        "sessionStorage.setItem('session-id', JSON.stringify('restart-session'))"
-    )
+    if token:
+        context.add_init_script(
+            f"sessionStorage.setItem('session-id', JSON.stringify({json.dumps(token)}))"
+        )
     return context
 
 
@@ -183,7 +185,8 @@ def test_runs_survive_a_server_restart(tmp_path: Path, browser: Browser) -> None
         try:
             owner = context.new_page()
             open_app(owner, url)
-            assert owner.evaluate(SESSION) == "restart-session"
+            token = owner.evaluate(SESSION)
+            assert re.fullmatch(r"[\w-]{20,}\.[\w-]{20,}", token)  # id.signature, issued
             train(owner, 0.1)
             open_runs_tab(owner)
             expect(owner.locator(ROW_CHECKBOXES)).to_have_count(1)
@@ -191,22 +194,24 @@ def test_runs_survive_a_server_restart(tmp_path: Path, browser: Browser) -> None
             expect(mae).to_have_text(re.compile(r"^\d"))  # a number, once the run has scores
             before = mae.inner_text()
             expect(owner.locator("#share-link")).to_have_value(re.compile(r"/run/[\w-]{16}$"))
-            run_id = owner.input_value("#share-link").rsplit("/", 1)[1]
+            share_id = owner.input_value("#share-link").rsplit("/", 1)[1]
+            run_json = owner.locator("#run-downloads a", has_text="Run (JSON)")
+            run_id = (run_json.get_attribute("href") or "").split("/")[2]
         finally:
             context.close()
 
     with running_server(data_dir) as url:  # a new server process on the same folder
-        context = restart_context(browser)
+        context = restart_context(browser, token)
         try:
             visitor = context.new_page()
             open_app(visitor, url)
-            assert visitor.evaluate(SESSION) == "restart-session"
+            assert visitor.evaluate(SESSION) == token
             open_runs_tab(visitor)
             wait_for_numbers(visitor, ["1"])
             row = visitor.locator(f"{GRID} .ag-center-cols-container .ag-row")
             expect(row.locator("[col-id=status]")).to_have_text("finished")
             expect(row.locator("[col-id=mae]")).to_have_text(before)
-            expect(visitor.locator("#share-link")).to_have_value(f"{url}/run/{run_id}")
+            expect(visitor.locator("#share-link")).to_have_value(f"{url}/run/{share_id}")
             answer = visitor.request.get(f"{url}/runs/{run_id}/predictions.csv")
             assert answer.status == 200 and answer.text().startswith("step,actual")
 
