@@ -7,7 +7,18 @@ from typing import Any
 
 from dash import Dash
 
-from callbacks import controls, data, runs, runs_focus, runs_live, session, training, upload, url
+from callbacks import (
+    controls,
+    data,
+    evaluation,
+    runs,
+    runs_focus,
+    runs_live,
+    session,
+    training,
+    upload,
+    url,
+)
 from dashboard.settings import Settings
 from dashboard.store import Store
 
@@ -20,6 +31,7 @@ def register_all(
         **data.register(app, store),
         **controls.register(app, settings),
         **training.register(app, settings, store, manager),
+        **evaluation.register(app, store),
         **upload.register(app, settings, store),
         **runs.register(app, store),
         **runs_focus.register(app, store),

@@ -102,6 +102,23 @@ SHARED_RUN = "shared-run"  # the read-only view of a share link
 SHARED_LOSS = "shared-loss-graph"
 SHARED_PRED = "shared-prediction-graph"
 
+# evaluation tab: the newest finished run's honest evaluation (dashboard/ml/honest.py)
+EVAL_EMPTY = "evaluation-empty"  # what to do while no run is evaluated
+EVAL_BODY = "evaluation-body"
+EVAL_RUN = "evaluation-run"  # the run id shown
+EVAL_SUMMARY = "evaluation-summary"  # the verdict and the scores table
+EVAL_FORECAST = "evaluation-forecast"  # the forecast charts (hidden for classification)
+EVAL_HORIZON = "evaluation-horizon-graph"
+EVAL_BACKTEST = "evaluation-backtest-graph"
+EVAL_ORIGIN = "evaluation-origin"  # the backtest origin drawn
+EVAL_ORIGIN_GRAPH = "evaluation-origin-graph"
+EVAL_RESIDUALS = "evaluation-residuals-graph"
+EVAL_HISTOGRAM = "evaluation-histogram-graph"
+EVAL_ACF = "evaluation-acf-graph"
+EVAL_ACF_READING = "evaluation-acf-reading"
+EVAL_ANOMALIES = "evaluation-anomalies"
+
+
 
 def choice(name: str) -> str:
     """Id of the dropdown or switch of setting `name` (ml.params.CHOICES)."""

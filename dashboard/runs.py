@@ -155,7 +155,8 @@ def table_row(record: RunRecord, names: Sequence[str]) -> dict[str, Any]:
     """One run as a row of the runs table (numbers stay numbers, for sorting and filters)."""
     config = config_of(record)
     history = record.get("history", {})
-    skill = record.get("scores", {}).get("skill")
+    scores = record.get("scores", {})
+    skill, strongest = scores.get("skill"), scores.get("skill_strongest")
     row: dict[str, Any] = {
         "id": record["id"],
         "number": record.get("number"),
@@ -165,6 +166,8 @@ def table_row(record: RunRecord, names: Sequence[str]) -> dict[str, Any]:
         "mae": _score(record, "mae"),
         "rmse": _score(record, "rmse"),
         "skill": None if skill is None else round(float(skill), 1),
+        "mase": None if scores.get("mase") is None else float(scores["mase"]),
+        "skill_strongest": None if strongest is None else round(float(strongest), 1),
         "epochs_run": len(history.get("loss", [])),
         "sec_per_epoch": seconds_per_epoch(record.get("epoch_seconds", [])),
         "device": record.get("device", ""),
@@ -233,6 +236,8 @@ RESULT_COLUMNS = (
     ("mae", "test MAE", ".4~g"),
     ("rmse", "test RMSE", ".4~g"),
     ("skill", "skill %", ".1f"),
+    ("mase", "MASE", ".3~g"),
+    ("skill_strongest", "skill vs strongest %", ".1f"),
     ("epochs_run", "epochs", "d"),
     ("sec_per_epoch", "s/epoch", ".2f"),
 )

@@ -13,6 +13,7 @@ COLORS = {
     "predicted": "#fd7e14",
     "naive": "#6c757d",
     "best": "#198754",
+    "anomaly": "#d62728",
 }
 
 

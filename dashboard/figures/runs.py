@@ -184,6 +184,8 @@ def run_prediction_figure(
         (train_end, val_end),
         extras.get("rollout"),
         extras.get("future"),
+        extras.get("intervals"),
+        extras.get("anomalies"),
     )
 
 

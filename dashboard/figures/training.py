@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.figures.common import COLORS, base_figure
 from dashboard.figures.downsample import MAX_POINTS, downsample
+
+BAND_COLOR = "rgba(253, 126, 20, 0.2)"  # the LSTM's orange, faint
 
 
 def loss_arrays(history: dict[str, list[float]]) -> dict[str, list[float | None]]:
@@ -155,9 +158,13 @@ def prediction_figure(
     split: tuple[int, int] | None = None,
     rollout: Sequence[float] | None = None,
     future: Sequence[float] | None = None,
+    interval: dict[str, Any] | None = None,
+    anomalies: dict[str, Any] | None = None,
 ) -> go.Figure:
     """Test-part actual vs predicted in original units; train/validation faint for context;
-    a multi-step roll-out from the test start and the forecast past the end, if given."""
+    a multi-step roll-out from the test start and the forecast past the end, if given; the
+    conformal interval (ml.honest's `intervals`) as a band around the predictions, and the
+    points outside it (its `anomalies`) marked."""
     ys = np.asarray(y, dtype=float)
     xs = np.asarray(x) if x is not None else np.arange(len(ys))
     rows = np.asarray(test_rows, dtype=int)
@@ -188,13 +195,18 @@ def prediction_figure(
             visible="legendonly",
         )
     if predictions is not None:
+        first_step = np.asarray(predictions, dtype=float)[:, 0]
+        for trace in interval_traces(xs[rows], first_step, interval):
+            figure.add_trace(trace)
         figure.add_scatter(
             x=xs[rows],
-            y=np.asarray(predictions)[:, 0],
+            y=first_step,
             name="LSTM",
             mode="lines",
             line={"color": COLORS["predicted"], "width": 2.5},
         )
+        if anomalies and anomalies.get("points"):
+            figure.add_trace(anomaly_trace(xs, anomalies))
     if rollout and len(rollout) > 1 and len(rows):
         steps = xs[first : first + len(rollout)]
         figure.add_scatter(
@@ -221,6 +233,55 @@ def prediction_figure(
         last = future_x(xs, len(future) + 1)[-1] if future else xs[int(rows[-1])]
         figure.update_xaxes(range=[xs[max(0, first - span // 2)], last])
     return figure
+
+
+def interval_label(interval: dict[str, Any]) -> str:
+    """'80 % interval (achieved 78 % on the test part)'."""
+    label = f"{interval.get('coverage', 80)} % interval"
+    achieved = interval.get("achieved")
+    return label if achieved is None else f"{label} (achieved {achieved:.0f} % on the test part)"
+
+
+def interval_traces(
+    x: np.ndarray, predicted: np.ndarray, interval: dict[str, Any] | None
+) -> list[go.Scatter]:
+    """The band predicted +- the first step's conformal width: an invisible upper edge and
+    the lower edge filled up to it (one legend entry); none without a width."""
+    widths = (interval or {}).get("widths") or [None]
+    width = widths[0]
+    if interval is None or width is None or not len(predicted):
+        return []
+    edge = {"x": x, "mode": "lines", "line": {"width": 0}, "hoverinfo": "skip"}
+    return [
+        go.Scatter(y=predicted + width, name="interval upper", showlegend=False, **edge),
+        go.Scatter(
+            y=predicted - width,
+            name=interval_label(interval),
+            fill="tonexty",
+            fillcolor=BAND_COLOR,
+            **edge,
+        ),
+    ]
+
+
+def anomaly_trace(xs: np.ndarray, anomalies: dict[str, Any]) -> go.Scatter:
+    """The actual values that fell outside their interval, as red open diamonds."""
+    points = anomalies.get("points") or []
+    total = anomalies.get("total", len(points))
+    return go.Scatter(
+        x=[xs[p["row"]] for p in points],
+        y=[p["actual"] for p in points],
+        name=f"outside the interval ({total})",
+        mode="markers",
+        marker={
+            "symbol": "diamond-open",
+            "size": 11,
+            "color": COLORS["anomaly"],
+            "line": {"width": 2.5},
+        },
+        customdata=[p["outside_by"] for p in points],
+        hovertemplate="%{y:.4g}, outside by %{customdata:.3g}<extra>outside</extra>",
+    )
 
 
 def future_x(xs: np.ndarray, steps: int) -> list[object]:

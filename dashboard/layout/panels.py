@@ -10,6 +10,7 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.figures import training as figures
 from dashboard.layout import data_panel
+from dashboard.layout.evaluation import evaluation_tab
 from dashboard.layout.runs_panel import runs_tab
 
 GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True, "displayModeBar": "hover"}
@@ -75,10 +76,11 @@ def data_tab() -> html.Div:
 
 
 def tabs() -> dbc.Tabs:
-    """Training (default), Data and Runs."""
+    """Training (default), Evaluation, Data and Runs."""
     return dbc.Tabs(
         [
             dbc.Tab(training_tab(), label="Training", tab_id="training"),
+            dbc.Tab(evaluation_tab(), label="Evaluation", tab_id="evaluation"),
             dbc.Tab(data_tab(), label="Data", tab_id="data"),
             dbc.Tab(runs_tab(), label="Runs", tab_id="runs"),
         ],

@@ -55,40 +55,108 @@ def _fmt(value: float | None, unit: str = "") -> str:
     return "-" if value is None else f"{value:.4g}{unit}"
 
 
-def metrics_table(scores: dict[str, Any], device: str = "", parameters: int = 0) -> html.Div:
-    """MAE/RMSE/MAPE of the LSTM next to the naive baseline, and the verdict in words."""
-    if not scores:
-        return html.Div()
-    if "per_class" in scores:
-        return classification_table(scores)
-    model, naive = scores["model"], scores["naive"]
-    measures = (("mae", "MAE", ""), ("rmse", "RMSE", ""), ("mape", "MAPE", " %"))
-    rows = [
-        html.Tr([html.Th(name), *[html.Td(_fmt(scores_[key], unit)) for key, _, unit in measures]])
-        for name, scores_ in (("LSTM", model), ("naive (last value)", naive))
-    ]
-    table = dbc.Table(
-        [
-            html.Thead(html.Tr([html.Th("test part"), *[html.Th(m[1]) for m in measures]])),
-            html.Tbody(rows),
-        ],
+def _skill(value: float | None) -> str:
+    return "-" if value is None else f"{value:+.1f} %"
+
+
+def baseline_name(name: str, label: str) -> str:
+    """How the tables name a baseline: 'naive (last value)', 'seasonal naive (m=12)'."""
+    return "naive (last value)" if name == "last_value" else label
+
+
+def forecast_rows(scores: dict[str, Any], model_name: str = "LSTM") -> list[dict[str, Any]]:
+    """The rows of the scores table: the model, then every baseline with the model's skill
+    over it; the strongest baseline (lowest MAE) flagged. Older runs: the naive one only."""
+    model = scores["model"]
+    baselines = scores.get("baselines") or {
+        "last_value": {"label": "last value", **scores["naive"]}
+    }
+    rows = [{"name": model_name, "strongest": False, "skill": None, **model}]
+    for name, numbers in baselines.items():
+        rows.append(
+            {
+                **numbers,
+                "name": baseline_name(name, numbers.get("label", name)),
+                "strongest": name == scores.get("strongest"),
+                "skill": metrics.skill(model["mae"], numbers["mae"]) if numbers["mae"] else None,
+            }
+        )
+    return rows
+
+
+def forecast_verdict(scores: dict[str, Any]) -> str:
+    """The sentence: which baseline is the one to beat, and whether the model beat it."""
+    if scores.get("verdict"):
+        return str(scores["verdict"])
+    skill = scores.get("skill")
+    if skill is None:
+        return "The naive baseline is exact on this data; there is nothing to beat."
+    if skill > 0:
+        return f"The LSTM beats the naive baseline: {skill:.1f} % lower MAE."
+    return f"The LSTM does not beat the naive baseline yet: {-skill:.1f} % higher MAE."
+
+
+def forecast_table(scores: dict[str, Any], model_name: str = "LSTM") -> dbc.Table:
+    """MAE, RMSE, MAPE (sMAPE when MAPE is withheld), MASE of the model and each baseline,
+    and the model's skill over each; the one to beat in bold."""
+    percent = "mape" if scores["model"].get("mape") is not None else "smape"
+    measures = (
+        ("mae", "MAE", ""),
+        ("rmse", "RMSE", ""),
+        (percent, percent.upper().replace("SM", "sM"), " %"),
+        ("mase", "MASE", ""),
+    )
+    body = []
+    for row in forecast_rows(scores, model_name):
+        name: list[Any] = [row["name"]]
+        if row["strongest"]:
+            name.append(dbc.Badge("to beat", color="dark", className="ms-2"))
+        cells = [html.Td(_fmt(row.get(key), unit)) for key, _, unit in measures]
+        body.append(
+            html.Tr(
+                [html.Th(name), *cells, html.Td(_skill(row["skill"]))],
+                className="fw-bold" if row["strongest"] else "",
+            )
+        )
+    head = html.Tr(
+        [html.Th("test part"), *[html.Th(m[1]) for m in measures], html.Th("LSTM's skill")]
+    )
+    return dbc.Table(
+        [html.Thead(head), html.Tbody(body)],
         bordered=False,
         hover=True,
         size="sm",
         className="metrics mb-1",
+        style={"maxWidth": "46rem"},
     )
-    skill = scores.get("skill")
-    if skill is None:
-        verdict = "The naive baseline is exact on this data; there is nothing to beat."
-    elif skill > 0:
-        verdict = f"The LSTM beats the naive baseline: {skill:.1f} % lower MAE."
-    else:
-        verdict = f"The LSTM does not beat the naive baseline yet: {-skill:.1f} % higher MAE."
+
+
+def metrics_table(scores: dict[str, Any], device: str = "", parameters: int = 0) -> html.Div:
+    """The verdict in words (which baseline is the one to beat, and whether the LSTM beat
+    it), then the errors of the LSTM and every baseline, and the notes."""
+    if not scores:
+        return html.Div()
+    if "per_class" in scores:
+        return classification_table(scores)
     footer = f"{parameters:,} parameters · trained on {device}" if parameters else ""
-    notes = html.Div(
-        [html.P(verdict, className="verdict mb-1"), html.Small(footer, className="text-muted")]
+    strongest = scores.get("skill_strongest")
+    headline = (
+        ""
+        if strongest is None or not scores.get("strongest_label")
+        else f"Skill over the strongest baseline ({scores['strongest_label']}): "
+        f"{strongest:+.1f} %"
+        + ("" if scores.get("mase") is None else f" · MASE {scores['mase']:.3g}")
     )
-    return html.Div([table, notes], className="metrics-row")
+    notes = html.Div(
+        [
+            html.P(forecast_verdict(scores), className="verdict mb-1"),
+            html.P(headline, className="mb-1") if headline else None,
+            *[html.P(note, className="small text-muted mb-1") for note in scores.get("notes", [])],
+            html.Small(footer, className="text-muted"),
+        ],
+        style={"maxWidth": "34rem"},
+    )
+    return html.Div([forecast_table(scores), notes], className="metrics-row")
 
 
 def loss_patch(state: LiveState) -> Patch:
@@ -158,4 +226,35 @@ def classification_table(scores: dict[str, Any]) -> html.Div:
         f"Accuracy {scores['accuracy'] * 100:.1f} % on the test sequences.",
         className="verdict mb-1",
     )
-    return html.Div([table, verdict], className="metrics-row")
+    majority = scores.get("majority")
+    if not majority:
+        return html.Div([table, verdict], className="metrics-row")
+    return html.Div(
+        [
+            table,
+            html.Div([majority_table(majority), html.P(majority["verdict"], className="verdict")]),
+        ],
+        className="metrics-row",
+    )
+
+
+def majority_table(majority: dict[str, Any]) -> dbc.Table:
+    """Accuracy and balanced accuracy of the model next to always guessing the training
+    part's most common class."""
+    rows = [
+        html.Tr(
+            [
+                html.Th(name),
+                html.Td(f"{numbers['accuracy']:.2f}"),
+                html.Td(f"{numbers['balanced_accuracy']:.2f}"),
+            ]
+        )
+        for name, numbers in (
+            ("model", majority["model"]),
+            (f"always {majority['class']!r}", majority["baseline"]),
+        )
+    ]
+    head = html.Tr([html.Th("test part"), html.Th("accuracy"), html.Th("balanced accuracy")])
+    return dbc.Table(
+        [html.Thead(head), html.Tbody(rows)], size="sm", hover=True, className="metrics mb-1"
+    )
