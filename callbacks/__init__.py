@@ -18,6 +18,7 @@ from callbacks import (
     training,
     upload,
     url,
+    watch,
 )
 from dashboard.settings import Settings
 from dashboard.store import Store
@@ -36,6 +37,7 @@ def register_all(
         **runs.register(app, store),
         **runs_focus.register(app, store),
         **runs_live.register(app, store),
+        **watch.register(app, store, manager),
         **url.register(app, store),
         **session.register(app, store),
     }

@@ -27,7 +27,8 @@ from dashboard.settings import Settings
 
 # Runs in the browser: typing in the box moves the slider, moving the slider fills the box.
 # It cleans a value as ml.params.Param.clean does (range, integer, significant digits on a
-# log scale), so the box always shows the value that will train.
+# log scale), so the box always shows the value that will train: a typed value beyond the
+# range is replaced by the nearest end, a cleared box by the slider's value.
 SYNC_JS = """
 function(position, typed) {
     const spec = %s;
@@ -40,7 +41,10 @@ function(position, typed) {
         return Math.min(spec.high, Math.max(spec.low, value));
     };
     if (trigger.endsWith("-input.value")) {
-        if (typed === null || typed === undefined || isNaN(typed)) { return [skip, skip]; }
+        if (typed === null || typed === undefined || typed === "" || isNaN(typed)) {
+            // not a number: the box shows again the value that will train
+            return [skip, clean(spec.log ? Math.pow(10, position) : position)];
+        }
         const value = clean(Number(typed));
         const pos = spec.log ? Math.round(Math.log10(value) * 1e6) / 1e6 : value;
         return [pos, value === Number(typed) ? skip : value];

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, ctx, no_update
 
-from dashboard import ids, runs, sessions
+from dashboard import ids, lifecycle, runs, sessions
 from dashboard.figures import runs as figures_runs
 from dashboard.layout import run_tables, runs_grid
 from dashboard.payloads import LiveState, RunRecord
@@ -49,7 +49,7 @@ class RunsList(NamedTuple):
 def runs_list(store: Store, session: str, focus: str | None) -> RunsList:
     """Every run of the session: the table, the storage note, parallel coordinates, the
     runs to focus on (the one focused stays if it is still there, else the newest)."""
-    records = store.list_runs(session)
+    records = lifecycle.reap(store, store.list_runs(session))  # a vanished job: failed
     names = runs.table_settings(records)
     count, size = store.usage(session)
     known = {record["id"] for record in records}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
+import sys
 
 from dashboard.app import create_app
 from dashboard.settings import Settings
@@ -20,6 +22,9 @@ def main(argv: list[str] | None = None) -> None:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     settings = Settings.from_env(host=args.host, port=args.port, debug=args.debug)
+    # SIGTERM ends the server as Ctrl-C does, through its exit handlers: running jobs are
+    # stopped and recorded (create_app registers that), never left behind.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     app = create_app(settings)
     app.run(host=settings.host, port=settings.port, debug=settings.debug, use_reloader=False)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 from pathlib import Path
@@ -49,7 +50,9 @@ def create_app(settings: Settings | None = None, warm_up: bool = True) -> Dash:
     register_upload_route(server, settings, store)
     register_routes(server, store)
     app.callback_functions = callbacks.register_all(app, settings, store, manager)  # type: ignore[attr-defined]
-    if warm_up and isinstance(manager, ForkserverDiskcacheManager):
-        threading.Thread(target=manager.warm_up, name="forkserver-warm-up", daemon=True).start()
+    if isinstance(manager, ForkserverDiskcacheManager):
+        atexit.register(manager.shutdown)  # jobs end recorded, never orphaned
+        if warm_up:
+            threading.Thread(target=manager.warm_up, name="forkserver-warm-up", daemon=True).start()
     log.info("LSTM Lab: data in %s, jobs via %s", settings.data_dir, type(manager).__name__)
     return app

@@ -21,6 +21,14 @@ from dashboard.settings import Settings
 
 log = logging.getLogger(__name__)
 
+try:  # the Celery extra: only a site with Redis has these
+    from kombu.exceptions import OperationalError
+    from redis.exceptions import RedisError
+
+    QUEUE_ERRORS: tuple[type[BaseException], ...] = (RedisError, OperationalError, OSError)
+except ImportError:  # pragma: no cover - an install without the Celery extra
+    QUEUE_ERRORS = (OSError,)
+
 JOB_TTL_S = 7 * 24 * 3600  # how long a job's start time is remembered
 
 
@@ -39,6 +47,7 @@ class ForkserverDiskcacheManager(DiskcacheManager):
 
     def __init__(self, cache: diskcache.Cache, preload: list[str]) -> None:
         self.preload = list(preload)
+        self.started: set[int] = set()  # pids of the jobs this process started
         self.context = multiprocess.get_context("forkserver")
         self.context.set_forkserver_preload(self.preload)
         super().__init__(cache)  # registers the callbacks defined so far (make_job_fn)
@@ -63,6 +72,7 @@ class ForkserverDiskcacheManager(DiskcacheManager):
         pid = int(process.pid)
         with contextlib.suppress(psutil.NoSuchProcess):  # a job may end at once
             self.handle.set(_job_key(pid), psutil.Process(pid).create_time(), expire=JOB_TTL_S)
+        self.started.add(pid)
         return pid
 
     # Forkserver children are reaped as soon as they exit, so unlike Dash's default forked
@@ -99,6 +109,22 @@ class ForkserverDiskcacheManager(DiskcacheManager):
             with contextlib.suppress(psutil.NoSuchProcess, psutil.TimeoutExpired):
                 process.wait(1)
 
+    def shutdown(self, grace_s: float = 10.0) -> None:
+        """Stop the jobs this process started that still run (the server is going down):
+        each gets SIGTERM, records its run as interrupted and exits; SIGKILL after
+        `grace_s`. A new server then finds every run in a final state, and no orphan."""
+        alive = [p for p in map(self._job_process, self.started) if p is not None]
+        for process in alive:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.terminate()
+        _, left = psutil.wait_procs(alive, timeout=grace_s)
+        for process in left:
+            log.warning("job %d did not stop on SIGTERM; killing it", process.pid)
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
+        if alive:
+            log.info("stopped %d running job(s) on shutdown", len(alive))
+
     def warm_up(self) -> None:
         """Start the forkserver and probe the device, so the first Train press is fast."""
         process = self.context.Process(target=probe_device, args=(self.handle,))
@@ -106,10 +132,58 @@ class ForkserverDiskcacheManager(DiskcacheManager):
         process.join()
 
 
+class ResilientCeleryManager(CeleryManager):
+    """CeleryManager that rides out a lost Redis.
+
+    Each poll of the page asks Redis for progress, the result and the task's state; with
+    Redis gone, Dash's manager raises and the poll answers 500. Here a poll that cannot
+    reach Redis answers "no news yet" (the job is taken to be running), so the page keeps
+    polling and catches up when Redis is back; the page's watch says meanwhile that the
+    queue is not reachable (`queue_reachable`).
+    """
+
+    def _calm(self, method: str, default: Any, *args: Any) -> Any:
+        try:
+            return getattr(CeleryManager, method)(self, *args)
+        except QUEUE_ERRORS:
+            log.warning("the job queue (Redis) is not reachable; the page will retry")
+            return default
+
+    def get_progress(self, key: Any) -> Any:
+        """The newest progress report, or None while Redis is unreachable."""
+        return self._calm("get_progress", None, key)
+
+    def result_ready(self, key: Any) -> bool:
+        """Whether the result is in; False while Redis is unreachable."""
+        return bool(self._calm("result_ready", False, key))
+
+    def get_result(self, key: Any, job: Any) -> Any:
+        """The job's result, or 'not yet' while Redis is unreachable."""
+        return self._calm("get_result", self.UNDEFINED, key, job)
+
+    def job_running(self, job: Any) -> bool:
+        """The task's state; while Redis is unreachable, assumed running (the page waits)."""
+        return bool(self._calm("job_running", True, job))
+
+    def get_updated_props(self, key: Any) -> Any:
+        """Props set by the job; none while Redis is unreachable."""
+        return self._calm("get_updated_props", {}, key)
+
+
+def queue_reachable(manager: Any) -> bool:
+    """False when the jobs go through Redis and Redis does not answer (True on one machine)."""
+    if not isinstance(manager, CeleryManager):
+        return True
+    try:
+        return bool(manager.handle.backend.client.ping())
+    except QUEUE_ERRORS:
+        return False
+
+
 def make_manager(settings: Settings) -> DiskcacheManager | CeleryManager:
     """CeleryManager when settings.redis_url is set, else the forkserver DiskcacheManager."""
     if settings.redis_url:
-        return CeleryManager(make_celery(settings))
+        return ResilientCeleryManager(make_celery(settings))
     settings.cache_dir.mkdir(parents=True, exist_ok=True)
     return ForkserverDiskcacheManager(diskcache.Cache(str(settings.cache_dir)), JOB_PRELOAD)
 
@@ -141,6 +215,11 @@ def make_celery(settings: Settings) -> Any:
         broker_transport_options={"visibility_timeout": hard_limit + 600},
         worker_proc_alive_timeout=60,  # importing TensorFlow takes longer than the 4 s default
         broker_connection_retry_on_startup=True,
+        # With Redis gone, a page's poll must answer within a second or two, not hang in
+        # retries: the page says the queue is unreachable and polls again.
+        redis_socket_connect_timeout=2,
+        redis_socket_timeout=5,
+        result_backend_always_retry=False,
     )
 
     @worker_process_init.connect(weak=False)

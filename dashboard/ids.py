@@ -7,6 +7,7 @@ PAGE = "page-id"  # per page load: keeps identical clicks of two loads apart
 DATASET = "dataset-meta"  # small JSON: id, name, columns, rows
 LIVE = "live-state"  # progress of the running job (whole history each time)
 RESULT = "run-result"  # the final state of the last run
+WATCH = "run-watch"  # ticks while a run is active: the page checks the run's true state
 
 # header
 DEVICE_BADGE = "device-badge"
@@ -117,7 +118,6 @@ EVAL_HISTOGRAM = "evaluation-histogram-graph"
 EVAL_ACF = "evaluation-acf-graph"
 EVAL_ACF_READING = "evaluation-acf-reading"
 EVAL_ANOMALIES = "evaluation-anomalies"
-
 
 
 def choice(name: str) -> str:

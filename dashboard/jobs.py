@@ -19,6 +19,7 @@ import diskcache
 import numpy as np
 import psutil
 
+from dashboard import lifecycle
 from dashboard.ml.config import TrainConfig, check, split_rows
 from dashboard.ml.season import resolve_season
 from dashboard.ml.sequences import class_names
@@ -151,7 +152,13 @@ def run_training(
     def tagged(state: LiveState) -> LiveState:
         return {**state, "config": settings_dict}
 
-    return tagged(_run(settings, config, session, lambda state: report(tagged(state)), slots_cache))
+    def send(state: LiveState) -> None:
+        try:
+            report(tagged(state))
+        except Exception:  # the queue is down: train on, the store has the truth
+            log.warning("could not report the progress of a run; training goes on", exc_info=True)
+
+    return tagged(_run(settings, config, session, send, slots_cache))
 
 
 def _run(
@@ -163,24 +170,44 @@ def _run(
 ) -> LiveState:
     store = Store.from_settings(settings)
     run_id = store.new_run_id()
-    report(live_state(run_id, "queued", "Waiting for a free training slot…", epochs=config.epochs))
-    try:
-        if slots_cache is None:  # Celery: the worker's concurrency is the limit
-            return _train(settings, store, run_id, config, session, report)
-
-        def queued(ahead: int) -> None:
-            report(live_state(run_id, "queued", _queue_message(ahead), epochs=config.epochs))
-
-        with job_slot(slots_cache, settings.max_concurrent_jobs, settings.max_queued_jobs, queued):
-            return _train(settings, store, run_id, config, session, report)
-    except (Refused, NotFound) as refusal:
-        message = str(refusal) if isinstance(refusal, Refused) else _gone(config)
-        return live_state(run_id, "failed", message, epochs=config.epochs)
-    except Exception as error:  # the page gets a sentence; the log gets the traceback
-        log.exception("run %s failed", run_id)
-        return live_state(
-            run_id, "failed", f"Training failed: {_short(error)}", epochs=config.epochs
+    with lifecycle.heartbeat(store, run_id), lifecycle.stop_on_sigterm():
+        report(
+            live_state(run_id, "queued", "Waiting for a free training slot…", epochs=config.epochs)
         )
+        try:
+            if slots_cache is None:  # Celery: the worker's concurrency is the limit
+                return _train(settings, store, run_id, config, session, report)
+
+            def queued(ahead: int) -> None:
+                report(live_state(run_id, "queued", _queue_message(ahead), epochs=config.epochs))
+
+            slots, waiting = settings.max_concurrent_jobs, settings.max_queued_jobs
+            with job_slot(slots_cache, slots, waiting, queued):
+                return _train(settings, store, run_id, config, session, report)
+        except (Refused, NotFound) as refusal:
+            message = str(refusal) if isinstance(refusal, Refused) else _gone(config)
+            return live_state(run_id, "failed", message, epochs=config.epochs)
+        except lifecycle.Interrupted:
+            return _interrupted(store, run_id, config)
+        except Exception as error:  # the page gets a sentence; the log gets the traceback
+            log.exception("run %s failed", run_id)
+            return live_state(
+                run_id, "failed", f"Training failed: {_short(error)}", epochs=config.epochs
+            )
+
+
+def _interrupted(store: Store, run_id: str, config: TrainConfig) -> LiveState:
+    """The run's state after a SIGTERM: recorded as stopped, with the curves so far."""
+    try:
+        record = store.get_run(run_id)
+    except NotFound:  # still queued: nothing trained, nothing to keep
+        return live_state(run_id, "stopped", lifecycle.interrupted_message(0), epochs=config.epochs)
+    if record["status"] == "cancelled":  # Celery's Cancel is a SIGTERM: the page said so
+        return {**lifecycle.state_of(record), "config": config.to_dict()}
+    done = len(record.get("history", {}).get("loss", []))
+    message = lifecycle.interrupted_message(done)
+    record = store.update_run(run_id, status="stopped", message=message)
+    return {**lifecycle.state_of(record), "config": config.to_dict()}
 
 
 def _queue_message(ahead: int) -> str:

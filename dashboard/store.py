@@ -14,7 +14,7 @@ import shutil
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import TYPE_CHECKING, Any, NamedTuple, Unpack
 
 import diskcache
 import numpy as np
@@ -38,6 +38,16 @@ def valid_run_id(run_id: object) -> bool:
 
 class NotFound(KeyError):
     """No such dataset or run (or not visible to this session)."""
+
+
+BEAT_TTL_S = 24 * 3600  # a heartbeat is forgotten a day after the job's last one
+
+
+class Beat(NamedTuple):
+    """A job's sign of life: when, and whether it was its last (the job ended)."""
+
+    at: float
+    ended: bool
 
 
 class Store:
@@ -205,6 +215,16 @@ class Store:
 
     def _run_ids(self, session: str) -> list[str]:
         return list(self.cache.get(("runs", session), []))
+
+    # heartbeats of running jobs (dashboard.lifecycle) -----------------------------
+    def beat(self, run_id: str, ended: bool = False) -> None:
+        """Note that the job of `run_id` is alive now (or has ended, cleanly or not)."""
+        self.cache.set(("beat", run_id), Beat(time.time(), ended), expire=BEAT_TTL_S)
+
+    def last_beat(self, run_id: str) -> Beat | None:
+        """The newest heartbeat of a run's job, or None if it never beat."""
+        beat = self.cache.get(("beat", run_id))
+        return beat if isinstance(beat, Beat) else None
 
     # share links ----------------------------------------------------------------
     def share_run(self, run_id: str, session: str, data: bool) -> str:

@@ -64,13 +64,16 @@ def stop_tree(process: subprocess.Popen[bytes]) -> None:
 
 @contextmanager
 def running_server(
-    data_dir: Path, env: dict[str, str] | None = None, command: list[str] | None = None
+    data_dir: Path,
+    env: dict[str, str] | None = None,
+    command: list[str] | None = None,
+    port: int | None = None,
 ) -> Iterator[str]:
-    """Run `python -m dashboard` (or `command`) on a free port; yield its URL.
+    """Run `python -m dashboard` (or `command`) on `port` (default: a free one); yield its URL.
 
     The server sees a clean environment (`clean_env`) with only `env` and its data folder set.
     """
-    port = free_port()
+    port = port or free_port()
     full_env = clean_env(LSTM_LAB_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1", **(env or {}))
     log = open(data_dir.parent / f"server-{port}.log", "wb")  # noqa: SIM115
     argv = command or [sys.executable, "-m", "dashboard", "--port", str(port)]

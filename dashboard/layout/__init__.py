@@ -51,6 +51,9 @@ def header(device: str) -> dbc.Navbar:
     )
 
 
+WATCH_MS = 2000  # how often an active run's true state is checked (dashboard.lifecycle)
+
+
 def page(device: str = "CPU", session: str = "") -> html.Div:
     """The whole page: header, controls on the left, tabs on the right, state stores.
 
@@ -63,6 +66,7 @@ def page(device: str = "CPU", session: str = "") -> html.Div:
             dcc.Store(id=ids.DATASET),
             dcc.Store(id=ids.LIVE),
             dcc.Store(id=ids.RESULT),
+            dcc.Interval(id=ids.WATCH, interval=WATCH_MS, disabled=True),
             dcc.Store(id=ids.PRED_SHOWN),
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.URL_QUERY),

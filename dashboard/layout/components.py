@@ -78,8 +78,8 @@ def slider(param: Param, value: float | None = None) -> html.Div:
         type="number",
         size="sm",
         value=value,
-        min=param.low,
-        max=param.high,
+        # no min/max: the browser would keep an out-of-range number in the box without
+        # passing it on; the sync script clamps it in view instead (callbacks/controls.py)
         step="any" if param.log else param.step,
         debounce=True,
         className="slider-box",

@@ -110,8 +110,11 @@ def every_knob_value() -> list[dict[str, Any]]:
 
 def model_description(config: TrainConfig, n_classes: int) -> dict[str, Any]:
     """Everything about a built model that a knob may change (layers, optimizer, loss)."""
+    import keras
+
     from dashboard.ml.model import build_model
 
+    keras.backend.clear_session()  # auto-named objects (the optimizer) numbered afresh
     model = build_model(config, 2, 10, n_classes)
     return json.loads(
         json.dumps(
@@ -130,12 +133,14 @@ EXPORTED_MODELS = """
 import json, sys
 import dashboard
 assert dashboard.__file__.startswith(sys.path[1]), dashboard.__file__  # the zip's, not ours
+import keras
 from dashboard.ml.config import TrainConfig
 from dashboard.ml.model import build_model
 out = []
 for change in json.loads(sys.stdin.read()):
     config = TrainConfig.from_dict({**BASE, **change})
     classes = 3 if config.task == "classify" else 0
+    keras.backend.clear_session()
     model = build_model(config, 2, 10, classes)
     out.append({
         "layers": [layer.get_config() for layer in model.layers],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -17,6 +18,7 @@ from dashboard.jobs import WAITING_KEY, Refused, job_slot, live_state, run_train
 from dashboard.ml.config import TrainConfig
 from dashboard.payloads import LiveState
 from dashboard.settings import Settings
+from dashboard.store import Store
 
 HOLD = """
 import sys, time, diskcache
@@ -185,3 +187,30 @@ def test_the_job_trains_no_more_than_the_servers_epoch_cap(tmp_path: Path) -> No
     else:
         assert final["status"] == "finished", final["message"]
     assert len(final["history"]["loss"]) <= 2
+
+
+def test_job_states_are_plain_json(settings: Settings) -> None:
+    """Celery moves progress and results as JSON: every state the job reports, and the
+    one it returns, must survive a strict json round trip unchanged."""
+    reports: list[LiveState] = []
+    final = run_training(settings, TrainConfig(epochs=2), "session-1", reports.append)
+    assert final["status"] == "finished", final
+    for state in [*reports, final]:
+        assert json.loads(json.dumps(state, allow_nan=False)) == state, state
+    assert [r["status"] for r in reports][:2] == ["queued", "running"]
+    assert len(final["history"]["loss"]) == 2
+
+
+def test_a_report_that_fails_does_not_stop_the_training(settings: Settings) -> None:
+    """With Redis gone, Celery's progress writes raise: the job trains on and records the
+    run in the store, where the page's watch finds it."""
+    calls: list[str] = []
+
+    def broken(state: LiveState) -> None:
+        calls.append(state["status"])
+        raise ConnectionError("the queue is down")
+
+    final = run_training(settings, TrainConfig(epochs=2, units=4, layers=1), "s1", broken)
+    assert final["status"] == "finished" and len(calls) >= 3
+    record = Store.from_settings(settings).get_run(final["run_id"])
+    assert record["status"] == "finished" and len(record["history"]["loss"]) == 2

@@ -1,0 +1,129 @@
+"""Stories of runs that end badly, in headless Chromium: whatever dies, the page shows the
+run's true state within seconds, the store records it, and nothing hangs."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from dashboard.settings import Settings
+from dashboard.store import Store
+from tests.browser.conftest import ConsoleErrors, collect_errors
+from tests.browser.helpers import loss_points, open_app, set_slider, wait_for_loss_points
+from tests.server import SERVERS, free_port, job_processes, running_server
+
+pytestmark = pytest.mark.browser
+
+STATUS = "#status-alert"
+
+
+def start_long_run(page: Page, epochs: int = 300) -> None:
+    """Press Train on a run long enough to be interrupted, and wait for its second epoch."""
+    set_slider(page, "units", 8)
+    set_slider(page, "layers", 1)
+    set_slider(page, "epochs", epochs)
+    page.click("#train-button")
+    wait_for_loss_points(page, 2, timeout_ms=90_000)
+
+
+def wait_until(condition: object, timeout_s: float = 20) -> None:
+    """Poll `condition()` until it is true (a deadline, not a speed assertion)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.2)
+
+
+def only_run(data_dir: Path) -> dict[str, object]:
+    """The one run record in a server's store."""
+    store = Store.from_settings(Settings(data_dir=data_dir))
+    sessions = {key[1] for key in store.cache.iterkeys() if key[0] == "runs"}
+    [session] = sessions
+    [record] = store.list_runs(session)
+    return dict(record)
+
+
+def test_a_killed_job_is_shown_failed_with_its_curves_and_the_slot_is_free(
+    tmp_path: Path, page: tuple[Page, ConsoleErrors]
+) -> None:
+    browser_page, errors = page
+    with running_server(tmp_path / "data") as url:
+        open_app(browser_page, url)
+        start_long_run(browser_page)
+        [job] = job_processes(url)
+        job.send_signal(signal.SIGKILL)  # out of memory, an operator, a crash
+        status = browser_page.locator(STATUS)
+        expect(status).to_contain_text("stopped unexpectedly at epoch", timeout=20_000)
+        expect(status).to_contain_text("the curves so far are kept")
+        expect(browser_page.locator("#train-button")).to_be_enabled()
+        assert loss_points(browser_page) >= 2  # the curves drawn so far stay
+        record = only_run(tmp_path / "data")
+        assert record["status"] == "failed" and "stopped unexpectedly" in str(record["message"])
+        assert len(record["history"]["loss"]) >= 2  # type: ignore[index]
+        # the slot is free again: the next run trains at once
+        set_slider(browser_page, "epochs", 1)
+        browser_page.click("#train-button")
+        expect(status).to_contain_text("Finished 1 epoch", timeout=90_000)
+    assert errors == []
+
+
+def test_typed_values_beyond_the_range_are_clamped_in_view_and_trained_as_shown(
+    server: str, page: tuple[Page, ConsoleErrors]
+) -> None:
+    browser_page, errors = page
+    open_app(browser_page, server)
+    for name, typed, shown in (("units", "100000", "512"), ("epochs", "-1", "1")):
+        box = browser_page.locator(f"#{name}-input")
+        box.fill(typed)
+        box.press("Enter")
+        expect(box).to_have_value(shown)
+    rate = browser_page.locator("#learning_rate-input")
+    rate.fill("")
+    rate.press("Enter")
+    expect(rate).to_have_value("0.001")  # a cleared box shows the slider's value again
+    set_slider(browser_page, "units", 8)
+    browser_page.click("#train-button")
+    expect(browser_page.locator(STATUS)).to_contain_text("Finished 1 epoch", timeout=90_000)
+    assert errors == []
+
+
+def test_a_server_restart_mid_run_ends_recorded_and_the_page_reconnects(
+    tmp_path: Path, browser: Browser
+) -> None:
+    """SIGTERM to the web server while a job trains: the job is stopped and recorded as
+    interrupted; the open page says the server is gone, then, once a new server answers on
+    the same address, shows what became of its run without a reload."""
+    data_dir, port = tmp_path / "data", free_port()
+    env = {"LSTM_LAB_SECRET_KEY": "restart-story-secret"}
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    errors = ConsoleErrors()
+    collect_errors(page, errors)
+    try:
+        with running_server(data_dir, env=env, port=port) as url:
+            open_app(page, url)
+            start_long_run(page)
+            jobs = job_processes(url)
+            assert len(jobs) == 1
+            SERVERS[url].send_signal(signal.SIGTERM)  # the web server alone, as systemd does
+            SERVERS[url].wait(timeout=30)
+            wait_until(lambda: not any(p.is_running() for p in jobs))
+            expect(page.locator("#connection-banner")).to_contain_text(
+                "not answering", timeout=20_000
+            )
+        record = only_run(data_dir)
+        assert record["status"] == "stopped"
+        assert "server shut down at epoch" in str(record["message"])
+        with running_server(data_dir, env=env, port=port):
+            status = page.locator(STATUS)
+            expect(status).to_contain_text("server shut down at epoch", timeout=30_000)
+            expect(page.locator("#connection-banner")).to_be_hidden()
+            expect(page.locator("#train-button")).to_be_enabled()
+    finally:
+        context.close()
+    assert not [p for p in psutil.process_iter() if p.pid in {j.pid for j in jobs}]
