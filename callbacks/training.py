@@ -189,10 +189,11 @@ def _register_views(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
     def show_predictions(
         state: LiveState | None, shown: list[Any] | None, session: str
     ) -> tuple[Any, Any]:
-        """Redraw prediction vs actual only when the job saved newer predictions."""
+        """Redraw prediction vs actual only when the job saved newer predictions, or when
+        the run ends (its extras: roll-out, forecast past the end, interval band)."""
         if not state:
             return figures.empty_figure("Predictions appear here while the model trains."), None
-        latest = [state["run_id"], state.get("pred_epoch", 0)]
+        latest = [state["run_id"], state.get("pred_epoch", 0), "extras" in state]
         if not latest[1] or latest == shown:
             return no_update, no_update
         figure = _prediction_figure(store, state["run_id"], session)

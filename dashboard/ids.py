@@ -33,7 +33,7 @@ PROGRESS = "progress-bar"
 PROGRESS_TEXT = "progress-text"
 STATUS = "status-alert"
 PRED_GRAPH = "prediction-graph"
-PRED_SHOWN = "prediction-shown"  # [run id, epoch] of the predictions drawn
+PRED_SHOWN = "prediction-shown"  # [run id, epoch, final?] of the predictions drawn
 METRICS = "metrics-table"
 MODEL_SUMMARY = "model-summary"
 

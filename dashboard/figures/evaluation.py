@@ -71,15 +71,17 @@ def backtest_figure(
         return empty_figure("No backtest: set Backtest origins above 0 under More settings.")
     keys = list(mean)
     count = len(backtest.get("origins") or []) if backtest else 0
-    figure = small_figure(f"Backtest: mean MAE over {count} origins", "", "mean MAE")
-    figure.add_bar(
-        x=[_name(k, labels, model) for k in keys],
-        y=[mean[k] for k in keys],
+    figure = small_figure(f"Backtest: mean MAE over {count} origins", "mean MAE", "")
+    figure.add_bar(  # horizontal: the forecasters' names stay level and readable
+        y=[_name(k, labels, model) for k in keys],
+        x=[mean[k] for k in keys],
+        orientation="h",
         marker_color=[MODEL_COLORS.get(k, COLORS["naive"]) for k in keys],
         text=[f"{mean[k]:.3g}" if mean[k] is not None else "" for k in keys],
         textposition="auto",
-        hovertemplate="%{x}: %{y:.4g}<extra></extra>",
+        hovertemplate="%{y}: %{x:.4g}<extra></extra>",
     )
+    figure.update_yaxes(autorange="reversed", automargin=True)
     figure.update_layout(showlegend=False, hovermode="closest")
     return figure
 

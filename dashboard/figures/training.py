@@ -226,6 +226,11 @@ def prediction_figure(
             line={"color": "#d63384", "width": 2.5},
             marker={"size": 6},
         )
+    figure.update_layout(legend_traceorder="normal")  # a filled band would reverse it
+    if interval and predictions is not None and (interval.get("widths") or [None])[0] is not None:
+        figure.update_layout(  # the long words under the title: the legend stays compact
+            title_text=f"{title}<br><sup>{interval_label(interval)}</sup>", margin_t=64
+        )
     if split is not None and 0 < split[1] < len(xs):
         figure.add_vline(x=xs[split[1]], line={"color": COLORS["context"], "dash": "dash"})
     if len(rows):  # open on the test part; the context is a zoom-out away
@@ -256,7 +261,7 @@ def interval_traces(
         go.Scatter(y=predicted + width, name="interval upper", showlegend=False, **edge),
         go.Scatter(
             y=predicted - width,
-            name=interval_label(interval),
+            name=f"{interval.get('coverage', 80)} % interval",
             fill="tonexty",
             fillcolor=BAND_COLOR,
             **edge,
@@ -271,7 +276,7 @@ def anomaly_trace(xs: np.ndarray, anomalies: dict[str, Any]) -> go.Scatter:
     return go.Scatter(
         x=[xs[p["row"]] for p in points],
         y=[p["actual"] for p in points],
-        name=f"outside the interval ({total})",
+        name=f"anomalies ({total})",
         mode="markers",
         marker={
             "symbol": "diamond-open",

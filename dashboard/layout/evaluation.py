@@ -20,13 +20,13 @@ GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True, "displayModeBar":
 MAX_LISTED = 20  # anomalies listed in the tab (the farthest out)
 
 
-def _graph(graph_id: str) -> dcc.Graph:
+def _graph(graph_id: str, height: int = SMALL_HEIGHT) -> dcc.Graph:
     return dcc.Graph(
         id=graph_id,
         figure=empty_figure(EMPTY),
         config=GRAPH_CONFIG,
         className="graph",
-        style={"height": f"{SMALL_HEIGHT}px"},
+        style={"height": f"{height}px"},
     )
 
 
@@ -52,7 +52,7 @@ def evaluation_tab() -> html.Div:
                                 ],
                                 className="d-flex align-items-center gap-2 mb-1",
                             ),
-                            _graph(ids.EVAL_ORIGIN_GRAPH),
+                            _graph(ids.EVAL_ORIGIN_GRAPH, SMALL_HEIGHT - 36),  # under the picker
                         ],
                         lg=4,
                     ),

@@ -149,14 +149,18 @@ def metrics_table(scores: dict[str, Any], device: str = "", parameters: int = 0)
     )
     notes = html.Div(
         [
-            html.P(forecast_verdict(scores), className="verdict mb-1"),
             html.P(headline, className="mb-1") if headline else None,
             *[html.P(note, className="small text-muted mb-1") for note in scores.get("notes", [])],
             html.Small(footer, className="text-muted"),
         ],
-        style={"maxWidth": "34rem"},
+        style={"maxWidth": "30rem"},
     )
-    return html.Div([forecast_table(scores), notes], className="metrics-row")
+    return html.Div(
+        [
+            html.P(forecast_verdict(scores), className="verdict mb-1"),
+            html.Div([forecast_table(scores), notes], className="metrics-row"),
+        ]
+    )
 
 
 def loss_patch(state: LiveState) -> Patch:

@@ -119,7 +119,7 @@ def test_train_streams_whole_history_then_returns_final_state(
     figure, shown = functions["show_predictions"](final, None, T1)
     names = [t.name for t in figure.data]
     assert "LSTM" in names and names[-1] == "forecast past the end"
-    assert shown == [final["run_id"], 3]
+    assert shown == [final["run_id"], 3, True]  # the final state: drawn with its extras
     assert functions["show_predictions"](final, shown, T1) == (no_update, no_update)  # unchanged
     assert functions["show_predictions"](final, shown, "other-session")[0] is no_update
 

@@ -50,15 +50,15 @@ def test_band_is_the_predictions_plus_and_minus_the_first_step_width() -> None:
     figure = training.prediction_figure(
         None, Y, ROWS, PREDICTED, interval=INTERVAL, anomalies=ANOMALIES
     )
-    label = "80 % interval (achieved 78 % on the test part)"
     assert names(figure) == [
         "train + validation",
         "actual",
         "interval upper",
-        label,
+        "80 % interval",
         "LSTM",
-        "outside the interval (2)",
+        "anomalies (2)",
     ]
+    assert "80 % interval (achieved 78 % on the test part)" in figure.layout.title.text
     upper, lower = figure.data[2], figure.data[3]
     np.testing.assert_allclose(upper.y, PREDICTED[:, 0] + 2.0)  # step 1's width, not step 2's
     np.testing.assert_allclose(lower.y, PREDICTED[:, 0] - 2.0)
@@ -102,7 +102,7 @@ def test_run_prediction_figure_draws_the_band_of_the_latest_epoch_only() -> None
         "extras": {"intervals": INTERVAL, "anomalies": ANOMALIES},
     }
     latest = names(run_prediction_figure(record, 3, PREDICTED))
-    assert "outside the interval (2)" in latest and "interval upper" in latest
+    assert "anomalies (2)" in latest and "interval upper" in latest
     earlier = names(run_prediction_figure(record, 2, PREDICTED, latest=False))
     assert "interval upper" not in earlier
 
@@ -146,7 +146,7 @@ def test_horizon_backtest_and_origin_charts_name_every_forecaster() -> None:
     }
     backtest = {"origins": [origin], "mean_mae": {"model": 0.5, "last_value": 1.5}}
     bars = evaluation.backtest_figure(backtest, labels).data[0]
-    assert list(bars.x) == ["LSTM", "last value"] and list(bars.y) == [0.5, 1.5]
+    assert list(bars.y) == ["LSTM", "last value"] and list(bars.x) == [0.5, 1.5]
     drawn = evaluation.origin_figure(None, Y, origin, labels)
     assert names(drawn) == ["actual", "LSTM (MAE 0.5)", "last value (MAE 1.5)"]
     assert list(drawn.data[1].x) == [24, 25]
@@ -183,4 +183,5 @@ def test_charts_take_what_forecast_report_makes() -> None:
     figure = training.prediction_figure(
         None, series, rows, forecasts.predicted, interval=extras["intervals"]
     )
-    assert figure.data[3].name.startswith("80 % interval (achieved ")
+    assert figure.data[3].name == "80 % interval"
+    assert "80 % interval (achieved " in figure.layout.title.text
