@@ -236,7 +236,7 @@ def classification_table(scores: dict[str, Any]) -> html.Div:
     return html.Div(
         [
             table,
-            html.Div([majority_table(majority), html.P(majority["verdict"], className="verdict")]),
+            html.Div([verdict, majority_table(majority), html.P(majority["verdict"])]),
         ],
         className="metrics-row",
     )
