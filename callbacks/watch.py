@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from dash import Dash, Input, Output, State, no_update
 
 from dashboard import ids, lifecycle, sessions
-from dashboard.background import queue_reachable
+from dashboard.background import queue_reachable, waiting_entry_lost
 from dashboard.payloads import LiveState
 from dashboard.store import NotFound, Store
 
@@ -22,14 +22,24 @@ class Watched(NamedTuple):
     cancel_disabled: Any = no_update
 
 
+WAIT_LOST = "The server restarted while this training waited for a slot; press Train again."
 QUEUE_DOWN = "The job queue is not reachable; retrying… (the run goes on if it started)."
 
 
-def watched(store: Store, live: LiveState | None, session: str, queue_up: bool = True) -> Watched:
+def watched(store: Store, manager: Any, live: LiveState | None, session: str) -> Watched:
     """The run's true state when the page's is out of date (finished unseen, or lost), or
     a sentence while the job queue does not answer."""
     if not live or live.get("status") not in lifecycle.ACTIVE or "run_id" not in live:
         return Watched()
+    lost = waiting_entry_lost(manager, live["run_id"])
+    if lost is not None:  # still waiting for a slot: no process, no record yet
+        if not lost:
+            return Watched()
+        return Watched(
+            live={**live, "status": "failed", "message": WAIT_LOST},
+            train_disabled=False,
+            cancel_disabled=True,
+        )
     try:
         if store.get_run(live["run_id"])["session"] != session:
             return Watched()
@@ -37,7 +47,11 @@ def watched(store: Store, live: LiveState | None, session: str, queue_up: bool =
         pass  # queued: no record yet; the heartbeat alone tells
     state = lifecycle.true_state(store, live)  # the store first: it outlives the queue
     if state is None:
-        return Watched(live={**live, "message": QUEUE_DOWN}) if not queue_up else Watched()
+        return (
+            Watched(live={**live, "message": QUEUE_DOWN})
+            if not queue_reachable(manager)
+            else Watched()
+        )
     return Watched(live=state, train_disabled=False, cancel_disabled=True)
 
 
@@ -65,6 +79,6 @@ def register(app: Dash, store: Store, manager: Any) -> dict[str, Callable[..., A
             session = sessions.verify(store, session)
         except sessions.InvalidSession:
             return Watched()
-        return watched(store, live, session, queue_reachable(manager))
+        return watched(store, manager, live, session)
 
     return {"watch_run": watch_run}

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
+import time
 from typing import Any
 
 import diskcache
@@ -17,6 +19,8 @@ import multiprocess
 import psutil
 from dash import CeleryManager, DiskcacheManager
 
+from dashboard.job_queue import JobQueue, busy_message, queue_message
+from dashboard.payloads import LiveState
 from dashboard.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,6 +34,8 @@ except ImportError:  # pragma: no cover - an install without the Celery extra
     QUEUE_ERRORS = (OSError,)
 
 JOB_TTL_S = 7 * 24 * 3600  # how long a job's start time is remembered
+QUEUED = "q"  # a job id that is a queue token (dashboard.job_queue), not a pid
+DISPATCH_S = 0.5  # how often a web process looks whether its waiting jobs may start
 
 
 def _job_key(pid: int) -> str:
@@ -45,11 +51,18 @@ JOB_PRELOAD = ["dashboard.ml.runtime", "dashboard.ml.train", "dashboard.jobs"]
 class ForkserverDiskcacheManager(DiskcacheManager):
     """DiskcacheManager whose jobs fork from a TensorFlow-preloaded forkserver."""
 
-    def __init__(self, cache: diskcache.Cache, preload: list[str]) -> None:
+    def __init__(
+        self, cache: diskcache.Cache, preload: list[str], slots: int = 0, max_waiting: int = 30
+    ) -> None:
         self.preload = list(preload)
         self.started: set[int] = set()  # pids of the jobs this process started
         self.context = multiprocess.get_context("forkserver")
         self.context.set_forkserver_preload(self.preload)
+        # slots > 0: a press beyond the free slots waits as an entry, not as a process
+        self.queue = JobQueue(cache, slots, max_waiting) if slots else None
+        self._pending: dict[str, tuple[str, Any, Any, Any]] = {}  # token -> Dash's job call
+        self._lock = threading.Lock()
+        self._dispatcher: threading.Thread | None = None
         super().__init__(cache)  # registers the callbacks defined so far (make_job_fn)
 
     def make_job_fn(self, fn: Any, progress: Any, key: Any = None) -> Any:
@@ -63,8 +76,25 @@ class ForkserverDiskcacheManager(DiskcacheManager):
             self.context.set_forkserver_preload(self.preload)
         return super().make_job_fn(fn, progress, key)
 
-    def call_job_fn(self, key: str, job_fn: Any, args: Any, context: Any) -> int:
-        """Start the job in a process forked from the forkserver; return its pid."""
+    def call_job_fn(self, key: str, job_fn: Any, args: Any, context: Any) -> int | str:
+        """Start the job in a process forked from the forkserver, or queue it as an entry
+        when every slot is taken; return its pid, or its queue token (QUEUED + token)."""
+        if self.queue is None:
+            return self._start(key, job_fn, args, context)
+        admission = self.queue.enter()
+        job = QUEUED + admission.token
+        if admission.full:  # answered at once, in a sentence, without a process
+            self.handle.set(key, queued_state(job, "failed", busy_message(admission.ahead)))
+        elif admission.wait:
+            with self._lock:
+                self._pending[admission.token] = (key, job_fn, args, context)
+            self._say_queued(admission.token, key, admission.ahead)
+            self._ensure_dispatcher()
+        else:
+            self._start_queued(admission.token, key, job_fn, args, context)
+        return job
+
+    def _start(self, key: str, job_fn: Any, args: Any, context: Any) -> int:
         process = self.context.Process(
             target=job_fn, args=(key, self._make_progress_key(key), args, context)
         )
@@ -75,10 +105,71 @@ class ForkserverDiskcacheManager(DiskcacheManager):
         self.started.add(pid)
         return pid
 
+    def _start_queued(self, token: str, key: str, job_fn: Any, args: Any, context: Any) -> None:
+        assert self.queue is not None
+        try:
+            pid = self._start(key, job_fn, args, context)
+        except Exception:
+            self.queue.failed_to_start(token)
+            raise
+        self.queue.started(token, pid)
+
+    def _say_queued(self, token: str, key: str, ahead: int) -> None:
+        """The waiting press's progress report: its place in the queue."""
+        state = queued_state(QUEUED + token, "queued", queue_message(ahead))
+        self.handle.set(self._make_progress_key(key), [state])
+
+    def _ensure_dispatcher(self) -> None:
+        with self._lock:
+            if self._dispatcher is None:
+                self._dispatcher = threading.Thread(
+                    target=self._dispatch, name="job-queue", daemon=True
+                )
+                self._dispatcher.start()
+
+    def _dispatch(self) -> None:
+        """Start this process's waiting jobs as they reach a free slot; keep their pages
+        told of their place. Ends when none waits (the next entry starts it again)."""
+        assert self.queue is not None
+        told: dict[str, int | None] = {}
+        while True:
+            with self._lock:
+                if not self._pending:
+                    self._dispatcher = None
+                    return
+                mine = list(self._pending)
+            for token in self.queue.ready(mine):
+                with self._lock:
+                    call = self._pending.pop(token, None)
+                if call is not None:
+                    try:
+                        self._start_queued(token, *call)
+                    except Exception:
+                        log.exception("a queued training could not be started")
+            with self._lock:
+                waiting = dict(self._pending)
+            for token, (key, *_) in waiting.items():
+                ahead = self.queue.position(token)
+                if ahead is not None and told.get(token) != ahead:
+                    self._say_queued(token, key, ahead)
+                    told[token] = ahead
+            time.sleep(DISPATCH_S)
+
+    def queued_alive(self, job: str) -> bool:
+        """True while a queue token waits, starts or runs (False: its entry is gone, e.g.
+        the web process that held it ended)."""
+        token = job.removeprefix(QUEUED)
+        return self.queue is not None and self.queue.active(token)
+
     # Forkserver children are reaped as soon as they exit, so unlike Dash's default forked
     # jobs they leave no zombie behind: a finished job's pid can vanish between two psutil
     # calls, or be reused by another process. Jobs are therefore known by (pid, start time).
     def _job_process(self, job: Any) -> psutil.Process | None:
+        if isinstance(job, str) and job.startswith(QUEUED):
+            started = self.queue.job_of(job.removeprefix(QUEUED)) if self.queue else None
+            if started is None:
+                return None
+            job = started[0]
         try:
             pid = int(job)
             process = psutil.Process(pid)
@@ -90,13 +181,22 @@ class ForkserverDiskcacheManager(DiskcacheManager):
             return None
 
     def job_running(self, job: Any) -> bool:
-        """True while the job's own process is alive."""
+        """True while the job's own process is alive (or, queued, while it waits)."""
+        if isinstance(job, str) and job.startswith(QUEUED):
+            return self.queued_alive(job)
         return self._job_process(job) is not None
 
     def terminate_job(self, job: Any) -> None:
-        """SIGKILL the job and its children, if it still runs (Cancel, or a finished job)."""
+        """SIGKILL the job and its children, if it still runs (Cancel, or a finished job);
+        a job still waiting just leaves the queue."""
         if job is None:
             return
+        if isinstance(job, str) and job.startswith(QUEUED) and self.queue is not None:
+            token = job.removeprefix(QUEUED)
+            with self._lock:
+                self._pending.pop(token, None)
+            if self.queue.leave(token):
+                return
         with self.handle.transact():  # as Dash does: one killer at a time
             process = self._job_process(job)
             if process is None:
@@ -170,6 +270,14 @@ class ResilientCeleryManager(CeleryManager):
         return self._calm("get_updated_props", {}, key)
 
 
+def waiting_entry_lost(manager: Any, run_id: str) -> bool | None:
+    """For a press still waiting in the queue (its run id is a queue token): True when its
+    entry is gone (the web process that held it ended); None for any other run id."""
+    if not (run_id.startswith(QUEUED) and isinstance(manager, ForkserverDiskcacheManager)):
+        return None
+    return not manager.queued_alive(run_id)
+
+
 def queue_reachable(manager: Any) -> bool:
     """False when the jobs go through Redis and Redis does not answer (True on one machine)."""
     if not isinstance(manager, CeleryManager):
@@ -180,12 +288,31 @@ def queue_reachable(manager: Any) -> bool:
         return False
 
 
+def queued_state(job: str, status: str, message: str) -> LiveState:
+    """The page's state of a Train press that has no job process (yet): waiting, or refused."""
+    return {
+        "run_id": job,
+        "status": status,
+        "message": message,
+        "epoch": 0,
+        "epochs": 0,
+        "history": {"loss": [], "val_loss": []},
+        "sec_per_epoch": None,
+        "eta_s": None,
+    }
+
+
 def make_manager(settings: Settings) -> DiskcacheManager | CeleryManager:
     """CeleryManager when settings.redis_url is set, else the forkserver DiskcacheManager."""
     if settings.redis_url:
         return ResilientCeleryManager(make_celery(settings))
     settings.cache_dir.mkdir(parents=True, exist_ok=True)
-    return ForkserverDiskcacheManager(diskcache.Cache(str(settings.cache_dir)), JOB_PRELOAD)
+    return ForkserverDiskcacheManager(
+        diskcache.Cache(str(settings.cache_dir)),
+        JOB_PRELOAD,
+        slots=settings.max_concurrent_jobs,
+        max_waiting=settings.max_queued_jobs,
+    )
 
 
 def slots_cache(manager: Any) -> diskcache.Cache | None:

@@ -20,6 +20,8 @@ import numpy as np
 import psutil
 
 from dashboard import lifecycle
+from dashboard.job_queue import alive as _alive
+from dashboard.job_queue import busy_message, queue_message
 from dashboard.ml.config import TrainConfig, check, split_rows
 from dashboard.ml.season import resolve_season
 from dashboard.ml.sequences import class_names
@@ -69,16 +71,6 @@ def live_state(
 
 
 # concurrency ---------------------------------------------------------------------
-def _alive(holder: tuple[int, float] | None) -> bool:
-    if not holder:
-        return False
-    try:
-        process = psutil.Process(holder[0])
-        return process.create_time() == holder[1] and process.status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-
-
 @contextmanager
 def job_slot(
     cache: diskcache.Cache, slots: int, max_waiting: int, on_wait: Callable[[int], None]
@@ -109,10 +101,7 @@ def _join_queue(cache: diskcache.Cache, me: tuple[int, float], max_waiting: int)
     with cache.transact(retry=True):
         waiting = [w for w in cache.get(WAITING_KEY, []) if _alive(w)]
         if len(waiting) >= max_waiting:
-            raise Refused(
-                f"The server is busy: {len(waiting)} trainings are already waiting. "
-                "Try again in a minute."
-            )
+            raise Refused(busy_message(len(waiting)))
         cache.set(WAITING_KEY, [*waiting, me])
 
 
@@ -179,7 +168,7 @@ def _run(
                 return _train(settings, store, run_id, config, session, report)
 
             def queued(ahead: int) -> None:
-                report(live_state(run_id, "queued", _queue_message(ahead), epochs=config.epochs))
+                report(live_state(run_id, "queued", queue_message(ahead), epochs=config.epochs))
 
             slots, waiting = settings.max_concurrent_jobs, settings.max_queued_jobs
             with job_slot(slots_cache, slots, waiting, queued):
@@ -208,12 +197,6 @@ def _interrupted(store: Store, run_id: str, config: TrainConfig) -> LiveState:
     message = lifecycle.interrupted_message(done)
     record = store.update_run(run_id, status="stopped", message=message)
     return {**lifecycle.state_of(record), "config": config.to_dict()}
-
-
-def _queue_message(ahead: int) -> str:
-    if ahead == 0:
-        return "Queued: another training is running; yours starts next."
-    return f"Queued: {ahead} training{'s' if ahead > 1 else ''} ahead of yours."
 
 
 def _gone(config: TrainConfig) -> str:

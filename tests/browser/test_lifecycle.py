@@ -69,7 +69,7 @@ def test_a_killed_job_is_shown_failed_with_its_curves_and_the_slot_is_free(
         set_slider(browser_page, "epochs", 1)
         browser_page.click("#train-button")
         expect(status).to_contain_text("Finished 1 epoch", timeout=90_000)
-    assert errors == []
+        assert errors == []  # while the server still answers the open page
 
 
 def test_typed_values_beyond_the_range_are_clamped_in_view_and_trained_as_shown(
@@ -127,3 +127,37 @@ def test_a_server_restart_mid_run_ends_recorded_and_the_page_reconnects(
     finally:
         context.close()
     assert not [p for p in psutil.process_iter() if p.pid in {j.pid for j in jobs}]
+
+
+def test_a_waiting_training_is_a_queue_entry_and_starts_when_the_slot_frees(
+    tmp_path: Path, browser: Browser
+) -> None:
+    """One slot, two visitors: the second press waits as an entry (no job process), says
+    its place, leaves the queue on Cancel, and trains once the slot frees."""
+    contexts = [browser.new_context(viewport={"width": 1366, "height": 768}) for _ in range(2)]
+    first, second = (context.new_page() for context in contexts)
+    errors = ConsoleErrors()
+    for visitor in (first, second):
+        collect_errors(visitor, errors)
+    try:
+        with running_server(tmp_path / "data", env={"LSTM_LAB_MAX_CONCURRENT_JOBS": "1"}) as url:
+            open_app(first, url)
+            open_app(second, url)
+            start_long_run(first)
+            set_slider(second, "units", 8)
+            set_slider(second, "epochs", 2)
+            second.click("#train-button")
+            expect(second.locator(STATUS)).to_contain_text("yours starts next", timeout=20_000)
+            assert len(job_processes(url)) == 1  # the waiting press costs no process
+            second.click("#cancel-button")  # leaves the queue
+            expect(second.locator(STATUS)).to_contain_text("Cancelled", timeout=10_000)
+            second.click("#train-button")  # and queues again
+            expect(second.locator(STATUS)).to_contain_text("yours starts next", timeout=20_000)
+            first.click("#cancel-button")  # the slot frees: the waiting press trains
+            expect(second.locator(STATUS)).to_contain_text("Finished 2 epochs", timeout=90_000)
+            expect(first.locator(STATUS)).to_contain_text("Cancelled")
+            seen = list(errors)  # before the server stops under the open pages
+    finally:
+        for context in contexts:
+            context.close()
+    assert seen == []

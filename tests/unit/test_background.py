@@ -47,6 +47,7 @@ def test_a_finished_job_is_not_running_and_terminating_it_is_harmless(tmp_path: 
 def test_cancel_kills_the_job_but_never_an_unrelated_pid(tmp_path: Path) -> None:
     manager = ForkserverDiskcacheManager(diskcache.Cache(str(tmp_path)), preload=[])
     pid = manager.call_job_fn("k2", slow_job, str(tmp_path), {})
+    assert isinstance(pid, int)  # no queue: the job's pid
     assert manager.job_running(pid)
     manager.terminate_job(pid)
     assert wait_until(lambda: not psutil.pid_exists(pid) or not manager.job_running(pid))
@@ -88,3 +89,53 @@ def test_the_modules_of_background_callbacks_join_the_forkserver_preload(tmp_pat
     manager.make_job_fn(quick_job, progress=False)
     assert manager.preload[0] == "dashboard.jobs" and __name__ in manager.preload
     assert manager.preload.count(__name__) == 1
+
+
+def gated(tmp_path: Path, slots: int = 1, max_waiting: int = 2) -> ForkserverDiskcacheManager:
+    """A manager that runs `slots` jobs at once and queues `max_waiting` more as entries."""
+    cache = diskcache.Cache(str(tmp_path))
+    return ForkserverDiskcacheManager(cache, preload=[], slots=slots, max_waiting=max_waiting)
+
+
+def progress_of(manager: ForkserverDiskcacheManager, key: str) -> dict[str, object]:
+    """The newest progress report the page would get for `key`."""
+    [state] = manager.handle.get(manager._make_progress_key(key))
+    return dict(state)
+
+
+def test_a_press_beyond_the_free_slots_waits_as_an_entry_not_a_process(tmp_path: Path) -> None:
+    manager = gated(tmp_path)
+    running = manager.call_job_fn("first", slow_job, str(tmp_path), {})
+    assert wait_until(lambda: len(manager.started) == 1 and manager.job_running(running))
+    waiting = manager.call_job_fn("second", quick_job, str(tmp_path), {})
+    assert isinstance(waiting, str) and manager.job_running(waiting)
+    assert len(manager.started) == 1  # no process for the waiting press
+    state = progress_of(manager, "second")
+    assert state["status"] == "queued" and "yours starts next" in str(state["message"])
+    third = manager.call_job_fn("third", quick_job, str(tmp_path), {})
+    assert "1 training ahead of yours" in str(progress_of(manager, "third")["message"])
+    busy = manager.call_job_fn("fourth", quick_job, str(tmp_path), {})  # the queue is full
+    assert not manager.job_running(busy) and len(manager.started) == 1
+    refusal = manager.handle.get("fourth")
+    assert refusal["status"] == "failed" and "The server is busy" in refusal["message"]
+
+    manager.terminate_job(third)  # Cancel while waiting: the entry goes, nothing is killed
+    assert not manager.job_running(third)
+    manager.terminate_job(running)  # the slot frees: the waiting press starts, in order
+    assert wait_until(lambda: manager.handle.get("second") == "done")
+    assert len(manager.started) == 2 and manager.handle.get("third") is None
+    assert wait_until(lambda: not manager.job_running(waiting))
+
+
+def test_a_waiting_entry_of_a_web_process_that_died_is_dropped(tmp_path: Path) -> None:
+    """Another web process queued a press and died: its entry does not block the queue."""
+    from dashboard.job_queue import QUEUE_KEY
+
+    manager = gated(tmp_path)
+    ghost = subprocess.Popen([sys.executable, "-c", "pass"])
+    ghost.wait()
+    manager.handle.set(QUEUE_KEY, [("deadbeef", ghost.pid, 1.0)])
+    job = manager.call_job_fn("k", quick_job, str(tmp_path), {})
+    assert wait_until(lambda: manager.handle.get("k") == "done")
+    assert len(manager.started) == 1 and not manager.queued_alive("qdeadbeef")
+    assert wait_until(lambda: not manager.job_running(job))
