@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -11,6 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -38,6 +40,26 @@ def job_processes(url: str) -> list[psutil.Process]:
         return [p for child in children for p in child.children(recursive=True) if p.is_running()]
     except psutil.NoSuchProcess:
         return []
+
+
+def issued_session(url: str) -> str:
+    """A session token the server at `url` issues, as a page load gets it (from the layout)."""
+    with urllib.request.urlopen(url + "/_dash-layout", timeout=30) as response:
+        layout = json.loads(response.read())
+
+    def find(node: Any) -> str | None:
+        if isinstance(node, dict):
+            props = node.get("props", {})
+            if isinstance(props, dict) and props.get("id") == "session-id":
+                return str(props["data"])
+            return next((f for f in map(find, node.values()) if f), None)
+        if isinstance(node, list):
+            return next((f for f in map(find, node) if f), None)
+        return None
+
+    token = find(layout)
+    assert token, "the layout carries no session token"
+    return token
 
 
 def free_port() -> int:

@@ -22,7 +22,7 @@ from dashboard.ml.config import TrainConfig, check
 from dashboard.ml.data import BUILTINS, load_builtin, sine_frame
 from dashboard.ml.presets import PRESETS
 from dashboard.ml.train import EpochUpdate, prepare, train
-from tests.server import clean_env, running_server
+from tests.server import clean_env, issued_session, running_server
 
 TINY = {"units": 4, "layers": 1, "dense_units": 0, "seq_len": 10, "batch_size": 64, "epochs": 1}
 
@@ -203,7 +203,8 @@ def upload(url: str, text: str, name: str) -> tuple[int, dict[str, Any]]:
     """POST a file to the server's /upload route as the page does."""
     boundary = uuid.uuid4().hex
     body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="session"\r\n\r\n{"a" * 32}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="session"\r\n\r\n'
+        f"{issued_session(url)}\r\n"
         f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
         f"Content-Type: text/csv\r\n\r\n{text}\r\n--{boundary}--\r\n"
     ).encode()
