@@ -7,6 +7,7 @@ because the job manager keeps only the newest report between two polls of the pa
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import statistics
@@ -180,9 +181,10 @@ def _run(
             return _interrupted(store, run_id, config)
         except Exception as error:  # the page gets a sentence; the log gets the traceback
             log.exception("run %s failed", run_id)
-            return live_state(
-                run_id, "failed", f"Training failed: {_short(error)}", epochs=config.epochs
-            )
+            message = f"Training failed: {_short(error)}"
+            with contextlib.suppress(NotFound):  # the record, if made, says so too
+                store.update_run(run_id, status="failed", message=message)
+            return live_state(run_id, "failed", message, epochs=config.epochs)
 
 
 def _interrupted(store: Store, run_id: str, config: TrainConfig) -> LiveState:

@@ -96,10 +96,12 @@ def interrupted_message(epochs_done: int) -> str:
 
 
 def is_lost(store: Store, run_id: str, now: float | None = None) -> bool:
-    """True when the run's job has not beaten for LOST_AFTER_S (or never did)."""
+    """True when the run's job is gone: it has not beaten for LOST_AFTER_S (or never did),
+    or it ended (a job that ends cleanly records its run's final state before its last
+    beat, so a run still active after it was left behind)."""
     now = time.time() if now is None else now
     beat = store.last_beat(run_id)
-    return beat is None or (not beat.ended and now - beat.at > LOST_AFTER_S)
+    return beat is None or beat.ended or now - beat.at > LOST_AFTER_S
 
 
 def mark_lost(store: Store, record: RunRecord) -> RunRecord:
