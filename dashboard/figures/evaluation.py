@@ -20,6 +20,7 @@ MODEL_COLORS = {
     "last_value": COLORS["naive"],
     "seasonal_naive": "#1f77b4",
     "drift": "#6f42c1",
+    "refit": "#2ca02c",
 }
 SMALL_HEIGHT = 290  # px: three across at 1366x768, two rows on screen
 
@@ -36,7 +37,20 @@ def small_figure(title: str, x_title: str, y_title: str) -> go.Figure:
 
 
 def _name(key: str, labels: Mapping[str, str], model: str) -> str:
+    if key == "refit":
+        return f"{model} refit"
     return model if key == "model" else labels.get(key, key)
+
+
+def refit_label(backtest: Mapping[str, Any] | None) -> str:
+    """How the backtest's model forecasts were made: 'no refit: ...', 'refit at each
+    origin', or 'refit at k of n origins'."""
+    refit = (backtest or {}).get("refit")
+    if not refit:
+        return "no refit: one trained model forecasts from every origin"
+    if refit.get("origins") == refit.get("of"):
+        return "refit at each origin (and the one trained model beside it)"
+    return f"refit at {refit.get('origins')} of {refit.get('of')} origins"
 
 
 def horizon_figure(
@@ -69,11 +83,24 @@ def backtest_figure(
     mean = (backtest or {}).get("mean_mae") or {}
     if not mean:
         return empty_figure("No backtest: set Backtest origins above 0 under More settings.")
+    mean = dict(mean)
+    refit = (backtest or {}).get("refit") or {}
+    names = {k: _name(k, labels, model) for k in mean}
+    if refit.get("mean_mae") is not None:  # beside the model: its mean on the refit origins
+        mean = {"model": mean.get("model"), "refit": refit["mean_mae"], **mean}
+        names["refit"] = _name("refit", labels, model)
+        if refit.get("origins") != refit.get("of"):
+            names["refit"] += f" ({refit.get('origins')} origins)"
     keys = list(mean)
     count = len(backtest.get("origins") or []) if backtest else 0
-    figure = small_figure(f"Backtest: mean MAE over {count} origins", "mean MAE", "")
+    figure = small_figure(
+        f"Backtest: mean MAE over {count} origins<br><sup>{refit_label(backtest)}</sup>",
+        "mean MAE",
+        "",
+    )
+    figure.update_layout(margin_t=56)
     figure.add_bar(  # horizontal: the forecasters' names stay level and readable
-        y=[_name(k, labels, model) for k in keys],
+        y=[names[k] for k in keys],
         x=[mean[k] for k in keys],
         orientation="h",
         marker_color=[MODEL_COLORS.get(k, COLORS["naive"]) for k in keys],
@@ -112,6 +139,8 @@ def origin_figure(
         marker={"size": 5},
     )
     forecasts = {"model": origin.get("model") or [], **(origin.get("baselines") or {})}
+    if origin.get("refit"):  # backtest refit on: the model refit on the rows before it
+        forecasts = {"model": forecasts["model"], "refit": origin["refit"], **forecasts}
     mae = origin.get("mae") or {}
     for key, values in forecasts.items():
         error = mae.get(key)
@@ -123,8 +152,8 @@ def origin_figure(
             mode="lines+markers",
             line={
                 "color": MODEL_COLORS.get(key),
-                "width": 3 if key == "model" else 2,
-                "dash": "solid" if key == "model" else "dot",
+                "width": 3 if key in ("model", "refit") else 2,
+                "dash": "solid" if key == "model" else "dash" if key == "refit" else "dot",
             },
             marker={"size": 6},
         )

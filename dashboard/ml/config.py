@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from dashboard.ml.params import PARAMS, SETTINGS, SPLIT_DEFAULT
+from dashboard.ml.params import MAX_REFITS, PARAMS, SETTINGS, SPLIT_DEFAULT
 
 MIN_TRAIN_WINDOWS = 8
 _VAL_DEFAULT = SPLIT_DEFAULT[1] - SPLIT_DEFAULT[0]
@@ -82,6 +82,7 @@ class TrainConfig:
     coverage: int = _default("coverage")
     backtest_origins: int = _default("backtest_origins")
     backtest_stride: int = _default("backtest_stride")
+    backtest_refit: bool = _default("backtest_refit")
 
     def __post_init__(self) -> None:
         for name, spec in SETTINGS.items():
@@ -147,6 +148,18 @@ def check(
     return [*_data_problems(config, n_rows, dataset_name), *limit_problems(config, n_rows, limits)]
 
 
+def refit_origins(config: TrainConfig) -> int:
+    """How many backtest origins a run may refit a model at (at most MAX_REFITS)."""
+    if not config.backtest_refit or config.task != "forecast":
+        return 0
+    return min(config.backtest_origins, MAX_REFITS)
+
+
+def refit_epochs(config: TrainConfig) -> int:
+    """The epochs a run may train in all: the main fit and one per refit origin."""
+    return config.epochs * (refit_origins(config) + 1)
+
+
 def limit_problems(config: TrainConfig, n_rows: int, limits: Limits | None) -> list[str]:
     """What a shared server refuses to train, to protect a machine used by a class."""
     if limits is None:
@@ -156,6 +169,13 @@ def limit_problems(config: TrainConfig, n_rows: int, limits: Limits | None) -> l
         problems.append(
             f"This server trains at most {limits.max_epochs} epochs per run (now "
             f"{config.epochs}): lower Epochs, or turn on early stopping."
+        )
+    elif limits.max_epochs and refit_epochs(config) > limits.max_epochs:
+        problems.append(
+            f"Backtest refit trains {refit_origins(config)} more models of {config.epochs} "
+            f"epochs ({refit_epochs(config)} epochs in all); this server trains at most "
+            f"{limits.max_epochs} epochs per run: turn Backtest refit off, or lower Epochs or "
+            "Backtest origins."
         )
     size = config.units * config.layers
     if limits.max_units_x_layers and size > limits.max_units_x_layers:

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from dashboard.ml.train import RunResult
 
 Predict = Callable[[np.ndarray], np.ndarray]
+# backtest origins' first forecast rows -> refit forecasts (original units, the first k
+# origins x horizon) and why fewer than all were refit (ml/train.py: refit_forecasts)
+Refit = Callable[[np.ndarray], tuple[np.ndarray, str]]
 
 
 def class_codes(outputs: np.ndarray) -> np.ndarray:
@@ -71,8 +74,14 @@ def score(
     values: np.ndarray,
     data: Windows | Sequences,
     predict: Predict,
+    refit: Refit | None = None,
 ) -> None:
-    """Fill `result` with test predictions, scores and the task's extras."""
+    """Fill `result` with test predictions, scores and the task's extras.
+
+    `refit`, when given, refits a model at the backtest origins (backtest_refit on). A
+    recursive run's test windows are also rolled out the whole horizon (one model call per
+    step, all windows at once) for the error by step ahead.
+    """
     if isinstance(data, Sequences):
         codes = class_codes(predict(data.x_test))
         result.predictions = np.column_stack([codes, data.y_test]).astype(float)
@@ -91,6 +100,11 @@ def score(
     chosen = origin_indices(
         data.test_rows, len(series), config.horizon, config.backtest_origins, config.backtest_stride
     )
+    backtest_rows = data.test_rows[chosen]
+    refit_made, refit_note = refit(backtest_rows) if refit is not None else (None, "")
+    rolled = None
+    if config.forecast_mode == "recursive" and config.horizon > 1:
+        rolled = data.to_original(roll_out_many(predict, data.x_test, config))
     forecasts = Forecasts(
         series=series,
         train_end=data.train_end,
@@ -99,9 +113,12 @@ def score(
         predicted=result.predictions,
         val_actual=data.to_original(data.y_val),
         val_predicted=data.to_original(predict(data.x_val)) if len(data.x_val) else data.y_val,
-        backtest_rows=data.test_rows[chosen],
+        backtest_rows=backtest_rows,
         backtest_predicted=data.to_original(roll_out_many(predict, data.x_test[chosen], config)),
         future=future,
+        backtest_refit=refit_made,
+        refit_note=refit_note,
+        rolled=rolled,
     )
     result.scores, honest = forecast_report(forecasts, config)
     result.extras = {

@@ -36,6 +36,12 @@ class Forecasts:
     backtest_rows: np.ndarray  # backtest origins' first forecast rows
     backtest_predicted: np.ndarray  # origins x horizon
     future: np.ndarray | None = None  # the forecast past the end of the data
+    # backtest refit on: forecasts of a model refit at each of the first k origins (k x
+    # horizon), and why fewer than all origins were refit; None: no refit
+    backtest_refit: np.ndarray | None = None
+    refit_note: str = ""
+    # recursive runs: every test window rolled out the whole horizon (windows x horizon)
+    rolled: np.ndarray | None = None
 
 
 def plain(value: Any) -> Any:
@@ -127,13 +133,41 @@ def compare(f: Forecasts, config: TrainConfig) -> tuple[dict[str, Any], dict[str
         "season": season,
         "notes": notes,
     }
-    horizon = {
-        "steps": list(range(1, steps + 1)),
-        "model": metrics.horizon_mae(f.actual, f.predicted),
-        "baselines": {name: metrics.horizon_mae(f.actual, b) for name, b in made.items()},
-    }
+    if f.rolled is not None:
+        horizon = rolled_horizon(f.series, f.rows, f.rolled, season)
+    else:
+        horizon = {
+            "steps": list(range(1, steps + 1)),
+            "model": metrics.horizon_mae(f.actual, f.predicted),
+            "baselines": {name: metrics.horizon_mae(f.actual, b) for name, b in made.items()},
+        }
     first_steps = {name: b[:, 0].tolist() for name, b in made.items()}
     return scores, {"horizon_errors": horizon, "baseline_forecasts": first_steps}
+
+
+def rolled_horizon(
+    series: np.ndarray, rows: np.ndarray, rolled: np.ndarray, season: int
+) -> dict[str, Any]:
+    """Error by step ahead of a recursive run's roll-outs (windows x horizon), and of the
+    baselines at the same steps: step k is scored on the test windows whose k-th step lies
+    in the data, against the actual value there, so step 1 is the one-step test MAE."""
+    rows, steps = np.asarray(rows, dtype=int), rolled.shape[1]
+    made = baselines.forecasts(series, rows, steps, season)
+
+    def by_step(forecast: np.ndarray) -> list[float | None]:
+        errors: list[float | None] = []
+        for k in range(steps):
+            inside = rows + k < len(series)
+            found = series[rows[inside] + k]
+            errors.append(metrics.mae(found, forecast[inside, k]) if inside.any() else None)
+        return errors
+
+    return {
+        "steps": list(range(1, steps + 1)),
+        "model": by_step(rolled),
+        "baselines": {name: by_step(b) for name, b in made.items()},
+        "rolled_out": True,
+    }
 
 
 def interval_report(f: Forecasts, coverage: int) -> dict[str, Any]:
@@ -187,7 +221,13 @@ def forecast_report(f: Forecasts, config: TrainConfig) -> tuple[dict[str, Any], 
         extras["backtest"] = {
             "stride": config.backtest_stride,
             **backtest(
-                f.series, f.backtest_rows, f.backtest_predicted, config.horizon, scores["season"]
+                f.series,
+                f.backtest_rows,
+                f.backtest_predicted,
+                config.horizon,
+                scores["season"],
+                refit=f.backtest_refit,
+                refit_note=f.refit_note,
             ),
         }
     else:

@@ -25,6 +25,7 @@ SECTIONS: tuple[tuple[str, bool], ...] = (
     ("Evaluation", True),
 )
 LOG_DIGITS = 2  # significant digits of a log-scale setting: what the box shows is trained
+MAX_REFITS = 5  # backtest origins refit at most: each refit is a whole training run
 
 
 @dataclass(frozen=True)
@@ -252,6 +253,14 @@ _TABLE: tuple[Setting, ...] = (
     _param("backtest_stride", "Backtest stride", (1, 100, 5, 1), "Evaluation",
            "Steps between two backtest origins. Equal to the horizon, the forecasts do not "
            "overlap; larger spreads the origins over more of the test part."),
+    Choice("backtest_refit", "Backtest refit", ON_OFF, False,
+           "Off: the one trained model forecasts from every backtest origin, which is cheap "
+           "but lets it know data from before later origins only through the one fit. On: a "
+           "fresh model (same settings and seed) is trained on the rows before each origin, "
+           "as if that origin were today, then forecasts from it: the honest test of how "
+           "the method would have done in production. It costs one whole training per "
+           f"origin (at most {MAX_REFITS} origins are refit, within the run's time limit).",
+           "Evaluation"),
 )
 # fmt: on
 

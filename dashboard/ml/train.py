@@ -14,6 +14,7 @@ import numpy as np
 from dashboard.ml import evaluate, metrics
 from dashboard.ml.config import TrainConfig
 from dashboard.ml.model import build_model
+from dashboard.ml.params import MAX_REFITS
 from dashboard.ml.runtime import device_name
 from dashboard.ml.sequences import Sequences, make_sequences
 from dashboard.ml.windows import Windows, make_windows
@@ -189,18 +190,12 @@ def callbacks_for(config: TrainConfig, reporter: _Reporter) -> list[keras.callba
     return [*extra, reporter]
 
 
-def train(
-    config: TrainConfig,
-    values: np.ndarray,
-    on_epoch: Callable[[EpochUpdate], None] = lambda update: None,
-    should_stop: Callable[[], bool] = lambda: False,
-    on_model: Callable[[keras.Model], None] | None = None,
-) -> RunResult:
-    """Fit an LSTM to `values` (rows x columns, target first) and score it on the test part."""
+def fit_model(
+    config: TrainConfig, data: Data, make_reporter: Callable[[Predictor], _Reporter]
+) -> tuple[keras.Model, Predictor, _Reporter]:
+    """Build a fresh model for `data` (seeded by config.seed) and fit it: the one training
+    path, of a run and of each backtest refit. `make_reporter` gets the model's predictor."""
     keras.utils.set_random_seed(config.seed)
-    data = prepare(config, values)
-    if isinstance(data, Sequences):
-        config = replace(config, seq_len=data.x_train.shape[1])
     x_train, y_train, x_val, y_val = data.x_train, data.y_train, data.x_val, data.y_val
     if config.stateful:
         x_train, y_train = _full_batches(x_train, y_train, config.batch_size)
@@ -210,11 +205,7 @@ def train(
     model = build_model(config, x_train.shape[2], steps, n_classes)
     build_state(model, x_train[: config.batch_size], y_train[: config.batch_size])
     predict = Predictor(model, config)
-
-    def live_predictions() -> np.ndarray:
-        return evaluate.predictions(config, data, predict(data.x_test))
-
-    reporter = _Reporter(config, live_predictions, on_epoch, should_stop)
+    reporter = make_reporter(predict)
     model.fit(
         x_train,
         y_train,
@@ -225,19 +216,98 @@ def train(
         callbacks=callbacks_for(config, reporter),
         verbose=0,
     )
-    if on_model is not None and not reporter.failure:
-        on_model(model)
-    return _result(config, values, data, model, reporter, predict)
+    return model, predict, reporter
 
 
-def _result(
+def train(
     config: TrainConfig,
     values: np.ndarray,
-    data: Data,
-    model: keras.Model,
-    reporter: _Reporter,
-    predict: Predictor,
+    on_epoch: Callable[[EpochUpdate], None] = lambda update: None,
+    should_stop: Callable[[], bool] = lambda: False,
+    on_model: Callable[[keras.Model], None] | None = None,
 ) -> RunResult:
+    """Fit an LSTM to `values` (rows x columns, target first) and score it on the test part.
+
+    With backtest_refit on, scoring trains a fresh model at up to MAX_REFITS backtest
+    origins (refit_forecasts), until should_stop says the run's time is up.
+    """
+    data = prepare(config, values)
+    if isinstance(data, Sequences):
+        config = replace(config, seq_len=data.x_train.shape[1])
+
+    def reporter_for(predict: Predictor) -> _Reporter:
+        def live_predictions() -> np.ndarray:
+            return evaluate.predictions(config, data, predict(data.x_test))
+
+        return _Reporter(config, live_predictions, on_epoch, should_stop)
+
+    def refit(rows: np.ndarray) -> tuple[np.ndarray, str]:
+        return refit_forecasts(config, values, rows, should_stop)
+
+    model, predict, reporter = fit_model(config, data, reporter_for)
+    if on_model is not None and not reporter.failure:
+        on_model(model)
+    result = _result(config, model, reporter)
+    if not reporter.failure:
+        evaluate.score(
+            result, config, values, data, predict, refit if config.backtest_refit else None
+        )
+    return result
+
+
+def refit_forecasts(
+    config: TrainConfig,
+    values: np.ndarray,
+    rows: np.ndarray,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> tuple[np.ndarray, str]:
+    """Forecasts (original units, refit origins x horizon) of a fresh model trained, with
+    the run's settings and seed, on the rows before each origin in `rows` (the first row
+    each forecast predicts), for at most MAX_REFITS origins; and why fewer were refit ("" if
+    none were left out).
+
+    At each origin the rows before it are split as the run splits its training and
+    validation parts: the run's validation share of those two parts (rounded to a whole
+    percent) is the last part of the rows, the scaler is fitted on the first part, and
+    windows whose targets straddle the cut are dropped (make_windows). The model then
+    forecasts the horizon from the last window before the origin. Refitting stops when
+    should_stop says so (before a refit, or inside one: that refit is dropped).
+    """
+    share = round(100 * config.train_pct / max(config.train_pct + config.val_pct, 1))
+    split = replace(config, train_pct=share, val_pct=100 - share)
+    rows = np.asarray(rows, dtype=int)
+    made: list[np.ndarray] = []
+    note = f"at most {MAX_REFITS} origins are refit" if len(rows) > MAX_REFITS else ""
+    for row in rows[:MAX_REFITS]:
+        if should_stop():
+            note = "the run's time limit stopped the rest"
+            break
+        data = prepare(split, values[:row])
+        if not isinstance(data, Windows) or len(data.x_train) < _smallest_fit(split):
+            note = "too few rows before the later origins to train on"
+            break
+
+        def quiet(predict: Predictor) -> _Reporter:
+            return _Reporter(split, lambda: np.empty(0), lambda update: None, should_stop)
+
+        _, predict, reporter = fit_model(split, data, quiet)
+        if reporter.failure or reporter.stopped:
+            note = (
+                "a refit's loss became NaN"
+                if reporter.failure
+                else "the run's time limit stopped the rest"
+            )
+            break
+        made.append(data.to_original(evaluate.roll_out(predict, data.last_window, split)))
+    return np.reshape(np.asarray(made, dtype=np.float64), (len(made), config.horizon)), note
+
+
+def _smallest_fit(config: TrainConfig) -> int:
+    return config.batch_size if config.stateful else 1
+
+
+def _result(config: TrainConfig, model: keras.Model, reporter: _Reporter) -> RunResult:
+    """The run's status, curves and message (evaluate.score adds the scored predictions)."""
     epochs_run = len(reporter.seconds)
     result = RunResult(
         status="finished",
@@ -262,5 +332,4 @@ def _result(
             f"{result.best_epoch}"
             + (", whose weights were restored." if config.restore_best else ".")
         )
-    evaluate.score(result, config, values, data, predict)
     return result
