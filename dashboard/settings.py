@@ -39,6 +39,8 @@ class Settings:
     tf_inter_threads: int = 2
     max_runs_per_session: int = 50  # beyond either bound the oldest runs go first
     max_store_mb_per_session: int = 200
+    max_trials_per_study: int = 50  # a search's budget (ml.search.check_search)
+    max_studies_per_session: int = 10
 
     def __post_init__(self) -> None:
         if self.data_dir == Path():
