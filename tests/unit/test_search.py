@@ -331,3 +331,46 @@ def test_cancel_stops_the_running_trial_and_keeps_finished_ones(tmp_path: Path) 
     rows = trials_table(open_study(path, "x"))
     assert [(r["state"], r["epochs"]) for r in rows] == [("complete", 2), ("failed", 1)]
     assert rows[1]["message"] == "cancelled"
+
+
+def _worker(path: str, rounds: int) -> list[int]:
+    """One process running trials of a shared study (what a Celery worker will do)."""
+    numbers = []
+    for _ in range(rounds):
+        search = open_study(Path(path), "shared")
+        asked = ask_trial(search)
+        if asked is None:
+            break
+        numbers.append(asked[0])
+        complete(search, *asked)
+    return numbers
+
+
+def test_two_processes_run_trials_of_one_study(tmp_path: Path) -> None:
+    import multiprocessing
+
+    path = tmp_path / "shared.journal"
+    open_study(path, "shared", SearchSettings(SPACE, n_trials=40, sampler="tpe"), BASE)
+    with multiprocessing.get_context("spawn").Pool(2) as pool:  # no fork after TensorFlow
+        done = pool.starmap(_worker, [(str(path), 6), (str(path), 6)])
+    assert sorted(done[0] + done[1]) == list(range(12))  # no trial number given twice
+    rows = trials_table(open_study(path, "shared"))
+    assert [r["state"] for r in rows] == ["complete"] * 12
+
+
+def test_val_accuracy_is_maximised(tmp_path: Path) -> None:
+    classify = replace(BASE, task="classify")
+    settings = SearchSettings(
+        SPACE, n_trials=4, objective="val_accuracy", sampler="random", pruning=False
+    )
+    assert check_search(settings, classify, 500, "ECG") == []
+    search = open_study(tmp_path / "acc.journal", "acc", settings, classify)
+    for accuracy in (0.5, 0.8, 0.6, 0.9):
+        asked = ask_trial(search)
+        assert asked is not None
+        history = {"val_accuracy": [accuracy - 0.1, accuracy], "val_loss": [1.0, 0.9]}
+        tell_trial(search, asked[0], TrialOutcome("complete", history, [1, 1]))
+    assert [v for _, v in best_so_far(search)] == [0.5, 0.8, 0.8, 0.9]
+    best = best_config(search)
+    assert best is not None and best.task == "classify"
+    assert search.study.best_trial.number == 3
