@@ -34,6 +34,16 @@ SHOWN_NUMBERS = """() => [...document.querySelectorAll(
   .map(row => row.querySelector('[col-id=number]').textContent.trim())"""
 
 
+# the number of the run whose files the focus card offers (its run.json says so)
+FOCUSED_NUMBER = """async (number) => {
+  const link = [...document.querySelectorAll('#run-downloads a')]
+    .find(a => a.getAttribute('href') && a.getAttribute('href').endsWith('/run.json'));
+  if (!link) { return false; }
+  const answer = await fetch(link.getAttribute('href'));
+  return answer.ok && (await answer.json()).number === number;
+}"""
+
+
 def train(page: Page, dropout: float) -> None:
     """One short run (3 epochs, 8 units) with the given dropout, until it has finished."""
     set_slider(page, "epochs", 3)
@@ -114,6 +124,8 @@ def test_two_runs_compared_side_by_side_then_shared(
     expect(owner.locator("#diff-table tbody")).to_contain_text("0.3")
     owner.screenshot(path=str(screenshot_dir() / "runs-compared.png"), full_page=True)
 
+    # the newest run is focused; its downloads and share link arrive in one answer
+    owner.wait_for_function(FOCUSED_NUMBER, arg=2, timeout=30_000)
     link = owner.input_value("#share-link")
     assert link.startswith(f"{server}/run/") and len(link.rsplit("/", 1)[1]) == 16
     visitor = browser.new_context(viewport=VIEWPORT)  # someone else, with the link only

@@ -41,6 +41,7 @@ def test_the_server_issues_the_session_and_an_upload_works_with_it(
     assert re.fullmatch(r"[\w-]{20,}\.[\w-]{20,}", token)  # id.signature
     store = Store(data_dir / "store")  # signs with the key the server kept there
     session = sessions.verify(store, token)
+    browser_page.wait_for_selector("#upload")  # the drop zone is in place
     browser_page.evaluate(DROP, ["levels.csv", sine_csv()])
     expect(browser_page.locator("#upload-message")).to_contain_text("Read levels.csv")
     expect(browser_page.locator("#session-problem")).to_be_hidden()
