@@ -328,7 +328,7 @@ def wait_for_workers(site: Site, redis_url: str, deadline: Deadline) -> None:
     """Every worker says " ready." and a pool child has recorded its device in Redis."""
     import redis
 
-    from dashboard.background import DEVICE_KEY
+    from dashboard.celery_jobs import DEVICE_KEY
 
     logs = [path for path in site.logs if path.name.startswith("worker-")]
     with redis.Redis.from_url(redis_url) as client:

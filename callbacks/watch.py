@@ -9,7 +9,8 @@ from typing import Any, NamedTuple
 from dash import Dash, Input, Output, State, no_update
 
 from dashboard import ids, lifecycle, sessions
-from dashboard.background import queue_reachable, waiting_entry_lost
+from dashboard.background import waiting_entry_lost
+from dashboard.celery_jobs import queue_reachable
 from dashboard.payloads import LiveState
 from dashboard.store import NotFound, Store
 

@@ -24,7 +24,7 @@ import pytest
 import redis
 from playwright.sync_api import Browser, Page, expect
 
-from dashboard.background import DEVICE_KEY
+from dashboard.celery_jobs import DEVICE_KEY
 from dashboard.store import Store
 from tests.browser.conftest import ConsoleErrors, collect_errors, screenshot_dir
 from tests.browser.helpers import (
