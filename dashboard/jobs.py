@@ -14,7 +14,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Unpack
+from typing import Any, NamedTuple, Unpack
 
 import diskcache
 import numpy as np
@@ -33,6 +33,9 @@ from dashboard.store import NotFound, Store
 log = logging.getLogger(__name__)
 
 Report = Callable[[LiveState], None]
+# Called after each epoch with (epoch, history so far); a sentence asks the run to stop
+# there, and becomes its message (a search prunes a trial this way). None: train on.
+EpochObserver = Callable[[int, History], str | None]
 SLOT_PREFIX = "train-slot"
 WAITING_KEY = "train-waiting"
 
@@ -132,11 +135,19 @@ def run_training(
     session: str,
     report: Report,
     slots_cache: diskcache.Cache | None = None,
+    *,
+    on_epoch: EpochObserver | None = None,
+    tag: dict[str, Any] | None = None,
+    run_id: str | None = None,
 ) -> LiveState:
     """Train one run end to end and return its final state; never raises.
 
     Every state, reported or returned, carries the run's settings (the page compares them).
+    `on_epoch` may stop the run after an epoch with a sentence (it is then "stopped" with
+    that message); `tag` is kept in the run record (a search's study and trial number);
+    `run_id` is the run's id when the caller must know it before the run starts.
     """
+    hooks = _Hooks(on_epoch, tag, run_id or Store.new_run_id())
     settings_dict = config.to_dict()
 
     def tagged(state: LiveState) -> LiveState:
@@ -148,7 +159,13 @@ def run_training(
         except Exception:  # the queue is down: train on, the store has the truth
             log.warning("could not report the progress of a run; training goes on", exc_info=True)
 
-    return tagged(_run(settings, config, session, send, slots_cache))
+    return tagged(_run(settings, config, session, send, slots_cache, hooks))
+
+
+class _Hooks(NamedTuple):
+    on_epoch: EpochObserver | None
+    tag: dict[str, Any] | None
+    run_id: str
 
 
 def _run(
@@ -157,23 +174,24 @@ def _run(
     session: str,
     report: Report,
     slots_cache: diskcache.Cache | None,
+    hooks: _Hooks,
 ) -> LiveState:
     store = Store.from_settings(settings)
-    run_id = store.new_run_id()
+    run_id = hooks.run_id
     with lifecycle.heartbeat(store, run_id), lifecycle.stop_on_sigterm():
         report(
             live_state(run_id, "queued", "Waiting for a free training slot…", epochs=config.epochs)
         )
         try:
             if slots_cache is None:  # Celery: the worker's concurrency is the limit
-                return _train(settings, store, run_id, config, session, report)
+                return _train(settings, store, hooks, config, session, report)
 
             def queued(ahead: int) -> None:
                 report(live_state(run_id, "queued", queue_message(ahead), epochs=config.epochs))
 
             slots, waiting = settings.max_concurrent_jobs, settings.max_queued_jobs
             with job_slot(slots_cache, slots, waiting, queued):
-                return _train(settings, store, run_id, config, session, report)
+                return _train(settings, store, hooks, config, session, report)
         except (Refused, NotFound) as refusal:
             message = str(refusal) if isinstance(refusal, Refused) else _gone(config)
             return live_state(run_id, "failed", message, epochs=config.epochs)
@@ -213,13 +231,14 @@ def _short(error: Exception) -> str:
 def _train(
     settings: Settings,
     store: Store,
-    run_id: str,
+    hooks: _Hooks,
     config: TrainConfig,
     session: str,
     report: Report,
 ) -> LiveState:
     from dashboard.ml import runtime  # TensorFlow: already imported in a warm job process
 
+    run_id = hooks.run_id
     runtime.configure_threads(settings.tf_intra_threads, settings.tf_inter_threads)
     from dashboard.ml.train import EpochUpdate, train
 
@@ -229,19 +248,24 @@ def _train(
     problems = check(config, len(values), dataset.name, settings.limits)
     if problems:
         raise Refused(" ".join(problems))
-    store.save_run(_new_record(run_id, session, config, dataset))
+    record = _new_record(run_id, session, config, dataset)
+    store.save_run({**record, "tag": hooks.tag} if hooks.tag else record)
     report(live_state(run_id, "running", "Building the model…", epochs=config.epochs))
     deadline = time.monotonic() + settings.job_max_seconds
 
     pred_epoch = 0
+    stop_reason: str | None = None
 
     def on_epoch(update: EpochUpdate) -> None:
-        nonlocal pred_epoch
+        nonlocal pred_epoch, stop_reason
         if update.predictions is not None:
             store.save_predictions(run_id, update.epoch, update.predictions)
             pred_epoch = update.epoch
         history, seconds = update.history, update.epoch_seconds
         store.update_run(run_id, history=history, epoch_seconds=seconds)
+        first = update.predictions is None  # each epoch reports once more with predictions
+        if hooks.on_epoch is not None and first and stop_reason is None:
+            stop_reason = hooks.on_epoch(update.epoch, history)
         report(
             live_state(
                 run_id,
@@ -257,9 +281,11 @@ def _train(
         config,
         values,
         on_epoch,
-        should_stop=lambda: time.monotonic() > deadline,
+        should_stop=lambda: stop_reason is not None or time.monotonic() > deadline,
         on_model=lambda model: _save_model(store, run_id, model),
     )
+    if stop_reason is not None and result.status == "stopped":
+        result.message = stop_reason
     if result.status != "failed":
         pred_epoch = len(result.epoch_seconds)
         store.save_predictions(run_id, pred_epoch, result.predictions)

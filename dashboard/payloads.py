@@ -79,6 +79,27 @@ class RunRecord(Outcome):
     series: NotRequired[Series]  # forecast runs: the target, the split and the test start
     split: NotRequired[list[int]]  # [train end, validation end] rows
     test_start: NotRequired[int]
+    tag: NotRequired[dict[str, Any]]  # a search's trial: {"study": name, "trial": number}
+
+
+class SearchState(TypedDict):
+    """A hyperparameter search's whole state (dashboard.search_jobs): what the Search tab
+    draws after every epoch of every trial (ids.SEARCH_LIVE and ids.SEARCH_RESULT)."""
+
+    study: str  # the study's name ("" when refused before one was made)
+    number: int  # the session's study #1, #2, ... (0: none)
+    status: str  # queued | running | finished | cancelled | failed | refused
+    message: str
+    objective: str  # val_loss | val_accuracy
+    searched: list[str]  # the searched settings' names, in the form's order
+    n_trials: int  # the study's budget
+    trials: list[dict[str, Any]]  # ml.search.trials_table rows
+    best_so_far: list[list[float]]  # [trial number, best objective so far]
+    curves: list[dict[str, Any]]  # ml.search.curves: each trial's objective by epoch
+    importances: dict[str, float] | None  # Optuna's, once enough trials are complete
+    live: LiveState | None  # the running trial's run
+    best_run: str | None  # the best trial's run id
+    best_settings: dict[str, Any] | None  # the best trial's TrainConfig.to_dict()
 
 
 class DatasetExtras(TypedDict, total=False):
