@@ -14,6 +14,7 @@ from callbacks import (
     runs,
     runs_focus,
     runs_live,
+    search,
     session,
     training,
     upload,
@@ -40,4 +41,5 @@ def register_all(
         **watch.register(app, store, manager),
         **url.register(app, store),
         **session.register(app, store),
+        **search.register(app, settings, store, manager),
     }

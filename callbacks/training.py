@@ -48,6 +48,7 @@ def _register_job(
         running=[
             (Output(ids.TRAIN, "disabled"), True, False),
             (Output(ids.CANCEL, "disabled"), False, True),
+            (Output(ids.SEARCH_START, "disabled"), True, False),
         ],
         cancel=[Input(ids.CANCEL, "n_clicks")],
         interval=settings.poll_interval_ms,

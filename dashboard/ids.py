@@ -119,6 +119,52 @@ EVAL_ACF = "evaluation-acf-graph"
 EVAL_ACF_READING = "evaluation-acf-reading"
 EVAL_ANOMALIES = "evaluation-anomalies"
 
+# search tab: a hyperparameter study whose trials are runs (dashboard/search_jobs.py)
+SEARCH_START = "search-button"
+SEARCH_CANCEL = "search-cancel"
+SEARCH_USE_BEST = "search-use-best"  # sets the sliders to the best trial's settings
+SEARCH_USE_NOTE = "search-use-note"
+SEARCH_CSV = "search-csv"  # the trials CSV (dcc.Download below)
+SEARCH_DOWNLOAD = "search-download"
+SEARCH_LIVE = "search-live"  # the SearchState: progress of the running search, or a study
+SEARCH_RESULT = "search-result"  # the final state of the last search
+SEARCH_STUDY = "search-study"  # "new", or a study of the session to resume
+SEARCH_TRIALS_N = "search-trials-n"
+SEARCH_TIMEOUT = "search-timeout"
+SEARCH_SAMPLER = "search-sampler"
+SEARCH_PRUNING = "search-pruning"
+SEARCH_WARMUP = "search-warmup"
+SEARCH_SEED = "search-seed"
+SEARCH_OBJECTIVE = "search-objective"
+SEARCH_STATUS = "search-status"
+SEARCH_PROGRESS = "search-progress"
+SEARCH_PROGRESS_TEXT = "search-progress-text"
+SEARCH_TRIALS = "search-trials"  # the live trials table (AG Grid)
+SEARCH_CURVES = "search-curves-graph"
+SEARCH_BEST = "search-best-graph"
+SEARCH_IMPORTANCE = "search-importance-graph"
+SEARCH_PARALLEL = "search-parallel-graph"
+
+
+def search_on(name: str) -> str:
+    """Id of the "search this" switch of numeric setting `name`."""
+    return f"search-{name}-on"
+
+
+def search_low(name: str) -> str:
+    """Id of the lowest-value box of a searched setting's range."""
+    return f"search-{name}-low"
+
+
+def search_high(name: str) -> str:
+    """Id of the highest-value box of a searched setting's range."""
+    return f"search-{name}-high"
+
+
+def search_pick(name: str) -> str:
+    """Id of the checklist of the options searched for picked setting `name`."""
+    return f"search-{name}-pick"
+
 
 def choice(name: str) -> str:
     """Id of the dropdown or switch of setting `name` (ml.params.CHOICES)."""

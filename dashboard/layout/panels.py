@@ -1,4 +1,4 @@
-"""The right column: the Training and Data tabs."""
+"""The right column: the Training, Evaluation, Data, Runs and Search tabs."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from dashboard.figures import training as figures
 from dashboard.layout import data_panel
 from dashboard.layout.evaluation import evaluation_tab
 from dashboard.layout.runs_panel import runs_tab
+from dashboard.layout.search import search_tab
 
 GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True, "displayModeBar": "hover"}
 GRAPH_STYLE = {"height": "max(300px, calc(100vh - 390px))"}  # the charts fill the screen
@@ -76,13 +77,14 @@ def data_tab() -> html.Div:
 
 
 def tabs() -> dbc.Tabs:
-    """Training (default), Evaluation, Data and Runs."""
+    """Training (default), Evaluation, Data, Runs and Search."""
     return dbc.Tabs(
         [
             dbc.Tab(training_tab(), label="Training", tab_id="training"),
             dbc.Tab(evaluation_tab(), label="Evaluation", tab_id="evaluation"),
             dbc.Tab(data_tab(), label="Data", tab_id="data"),
             dbc.Tab(runs_tab(), label="Runs", tab_id="runs"),
+            dbc.Tab(search_tab(), label="Search", tab_id="search"),
         ],
         id=ids.TABS,
         active_tab="training",
