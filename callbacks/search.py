@@ -27,6 +27,7 @@ from dashboard.payloads import LiveState, SearchState
 from dashboard.search_jobs import SEARCH_OPTIONS, SEARCH_RANGES
 from dashboard.settings import Settings
 from dashboard.store import Store
+from dashboard.urls import download_path
 
 ACTIVE = ("queued", "running")
 ENDED = ("finished", "cancelled", "failed", "refused")  # a search's end (not "kept")
@@ -327,6 +328,8 @@ class SearchView(NamedTuple):
     parallel: Any = no_update
     use_best_disabled: Any = no_update
     csv_disabled: Any = no_update
+    best_run_href: Any = no_update
+    best_run_disabled: Any = no_update
 
 
 def search_view(state: SearchState) -> SearchView:
@@ -338,6 +341,7 @@ def search_view(state: SearchState) -> SearchView:
     parts = " · ".join(f"{n} {k}" for k, n in counts.items() if n)
     text = f"trial {len(ended)}/{state['n_trials']}" + (f" · {parts}" if parts else "")
     objective = state["objective"]
+    best_run = state.get("best_run")
     return SearchView(
         status=state["message"],
         status_color=STATUS_COLORS.get(state["status"], "light"),
@@ -353,6 +357,8 @@ def search_view(state: SearchState) -> SearchView:
         parallel=figures.parallel_figure(trials, state["searched"], objective),
         use_best_disabled=not state.get("best_settings"),
         csv_disabled=not trials,
+        best_run_href=download_path(best_run, "train.zip") if best_run else "",
+        best_run_disabled=not best_run,
     )
 
 
@@ -372,6 +378,8 @@ def _register_views(app: Dash) -> dict[str, Callable[..., Any]]:
         Output(ids.SEARCH_PARALLEL, "figure"),
         Output(ids.SEARCH_USE_BEST, "disabled"),
         Output(ids.SEARCH_CSV, "disabled"),
+        Output(ids.SEARCH_BEST_RUN, "href"),
+        Output(ids.SEARCH_BEST_RUN, "disabled"),
         Input(ids.SEARCH_LIVE, "data"),
         prevent_initial_call=True,
     )

@@ -126,6 +126,7 @@ SEARCH_USE_BEST = "search-use-best"  # sets the sliders to the best trial's sett
 SEARCH_USE_NOTE = "search-use-note"
 SEARCH_CSV = "search-csv"  # the trials CSV (dcc.Download below)
 SEARCH_DOWNLOAD = "search-download"
+SEARCH_BEST_RUN = "search-best-run"  # the best trial's run: its train.zip
 SEARCH_LIVE = "search-live"  # the SearchState: progress of the running search, or a study
 SEARCH_RESULT = "search-result"  # the final state of the last search
 SEARCH_STUDY = "search-study"  # "new", or a study of the session to resume

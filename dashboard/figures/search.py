@@ -72,6 +72,7 @@ def curves_figure(curves: Sequence[dict[str, Any]], objective: str = "val_loss")
                 hovertemplate=f"trial {number} pruned at epoch %{{x}}<extra></extra>",
             )
     figure.update_yaxes(type="log" if _positive(drawn) else "linear")
+    figure.update_layout(legend_y=-0.3, margin_b=64)  # below the axis title
     return figure
 
 
@@ -153,8 +154,14 @@ def parallel_figure(
     figure.update_layout(
         template="plotly_white",
         font=FONT,
-        title={"text": f"Settings against best {objective}", "x": 0.01, "font": {"size": 16}},
-        margin={"l": 60, "r": 40, "t": 80, "b": 24},
+        title={
+            "text": f"Settings against best {objective}",
+            "x": 0.01,
+            "y": 0.98,
+            "yanchor": "top",
+            "font": {"size": 16},
+        },
+        margin={"l": 96, "r": 40, "t": 104, "b": 24},  # room for the first axis' label
     )
     return figure
 

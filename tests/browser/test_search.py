@@ -78,6 +78,11 @@ def test_a_study_fills_the_table_live_and_use_best_moves_the_sliders(
     expect(browser_page.locator("#units-input")).to_have_value(str(best_units))
     expect(browser_page.locator("#search-use-note")).to_contain_text(f"Units {best_units}")
 
+    # the best trial's run downloads like any run
+    href = browser_page.locator("#search-best-run").get_attribute("href") or ""
+    assert href.startswith("/runs/") and href.endswith("/train.zip")
+    assert browser_page.request.get(server.rstrip("/") + href).status == 200
+
     # the trials are runs of the session, in the Runs tab
     browser_page.locator(".nav-link", has_text="Runs").click()
     expect(browser_page.locator("#runs-table .ag-center-cols-container .ag-row")).to_have_count(

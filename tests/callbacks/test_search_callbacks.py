@@ -86,6 +86,8 @@ def test_a_search_streams_draws_and_use_best_sets_the_sliders(
         "p_units",
     ]
     assert view.use_best_disabled is False and view.csv_disabled is False
+    assert view.best_run_href == f"/runs/{final['best_run']}/train.zip"
+    assert view.best_run_disabled is False
     assert len(view.curves.data) == 2
 
     # Use best: every control, the searched ones at the best trial's values
