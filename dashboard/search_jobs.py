@@ -442,9 +442,19 @@ def _trials(
             tag={"study": search.name, "trial": trial},
             run_id=run_id,
         )
+        outcome = _outcome(store, state)
         with contextlib.suppress(RuntimeError, ValueError):  # settled meanwhile (Cancel)
-            tell_trial(search, trial, _outcome(store, state))
+            tell_trial(search, trial, outcome)
         found, last = importances(search), state
+        if state["status"] == "cancelled":  # Celery's Cancel is a SIGTERM the run saw
+            message = "The search was cancelled; the finished trials are kept."
+            return search_state(store, search, "cancelled", message, number, last, found)
+        if state["status"] == "stopped" and outcome.status == "failed":  # SIGTERM
+            message = (
+                f"The server shut down during trial {trial + 1}; the finished trials are "
+                "kept: pick the study under Study to resume it."
+            )
+            return search_state(store, search, "failed", message, number, last, found)
         send(search_state(store, search, "running", f"{label} ended.", number, last, found))
     return search_state(store, search, "finished", _summary(search), number, last, found)
 
@@ -464,9 +474,9 @@ def _outcome(store: Store, state: LiveState) -> TrialOutcome:
         kind = "complete"
     elif status == "stopped" and message.startswith("Pruned"):
         kind = "pruned"
-    elif status == "stopped":  # the time limit: a complete run, shorter
-        kind = "complete"
-    else:
+    elif status == "stopped" and message.startswith("Stopped after"):  # the time limit
+        kind = "complete"  # a complete run, shorter
+    else:  # failed, or stopped by a server shutting down (SIGTERM)
         kind = "failed"
     return TrialOutcome(kind, history or state.get("history", {}), seconds, message, run_id)
 

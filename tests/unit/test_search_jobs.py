@@ -14,7 +14,7 @@ from typing import Any
 import optuna
 import pytest
 
-from dashboard import search_jobs
+from dashboard import lifecycle, search_jobs
 from dashboard.jobs import live_state
 from dashboard.ml.config import TrainConfig
 from dashboard.ml.data import Dataset, sine_frame
@@ -243,3 +243,32 @@ def test_cancel_keeps_finished_trials_and_a_resumed_study_numbers_on(settings: S
     assert store.list_runs(SESSION)[-1].get("tag") == {"study": "killed", "trial": 2}
     assert trials_table(open_study(journal_path(settings.data_dir, "killed"), "killed"))
     assert len(list_studies(store, SESSION)) == 1  # resumed, not a new study
+
+
+@pytest.mark.parametrize(
+    ("status", "said", "ends", "words"),
+    [
+        ("stopped", lifecycle.interrupted_message(1), "failed", "server shut down during trial 1"),
+        ("cancelled", "Cancelled at epoch 1 of 2.", "cancelled", "finished trials are kept"),
+    ],
+)
+def test_a_sigterm_ends_the_search_keeping_its_trials(
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    status: str,
+    said: str,
+    ends: str,
+    words: str,
+) -> None:
+    """SIGTERM (a server shutting down, or Celery's Cancel) stops the running trial's run:
+    that trial failed, and no next one starts."""
+    with_tiny_data(settings)
+
+    def stopped(settings: Settings, config: TrainConfig, *args: Any, **hooks: Any) -> Any:
+        return live_state(hooks["run_id"], status, said)
+
+    monkeypatch.setattr(search_jobs.jobs, "run_training", stopped)
+    state = run_search(settings, SEARCH, BASE, SESSION, "down", lambda s: None)
+    assert state["status"] == ends and words in state["message"]
+    assert [t["state"] for t in state["trials"]] == ["failed"]
+    assert state["trials"][0]["message"] == said
