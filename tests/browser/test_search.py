@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ConsoleErrors, screenshot_dir
-from tests.browser.helpers import open_app, set_slider
+from tests.browser.helpers import open_app, set_slider, wait_for_loss_points
 
 pytestmark = pytest.mark.browser
 
@@ -82,6 +82,11 @@ def test_a_study_fills_the_table_live_and_use_best_moves_the_sliders(
     href = browser_page.locator("#search-best-run").get_attribute("href") or ""
     assert href.startswith("/runs/") and href.endswith("/train.zip")
     assert browser_page.request.get(server.rstrip("/") + href).status == 200
+
+    # the trials streamed on the Training tab like runs: the last one's curve is there
+    browser_page.get_by_role("tab", name="Training").click()
+    wait_for_loss_points(browser_page, 2)
+    expect(browser_page.locator("#status-alert")).to_contain_text("Finished 2 epochs")
 
     # the trials are runs of the session, in the Runs tab
     browser_page.locator(".nav-link", has_text="Runs").click()
