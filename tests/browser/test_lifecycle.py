@@ -22,10 +22,13 @@ pytestmark = pytest.mark.browser
 STATUS = "#status-alert"
 
 
-def start_long_run(page: Page, epochs: int = 300) -> None:
-    """Press Train on a run long enough to be interrupted, and wait for its second epoch."""
+def start_long_run(page: Page, epochs: int = 500) -> None:
+    """Press Train on a run long enough to be interrupted (minutes: the most epochs, the
+    smallest batches, so a fast machine does not finish it mid-story), and wait for its
+    second epoch."""
     set_slider(page, "units", 8)
     set_slider(page, "layers", 1)
+    set_slider(page, "batch_size", 8)
     set_slider(page, "epochs", epochs)
     page.click("#train-button")
     wait_for_loss_points(page, 2, timeout_ms=90_000)
@@ -153,6 +156,7 @@ def test_a_waiting_training_is_a_queue_entry_and_starts_when_the_slot_frees(
             expect(second.locator(STATUS)).to_contain_text("Cancelled", timeout=10_000)
             second.click("#train-button")  # and queues again
             expect(second.locator(STATUS)).to_contain_text("yours starts next", timeout=20_000)
+            expect(first.locator(STATUS)).to_contain_text("Training")  # still the slot's
             first.click("#cancel-button")  # the slot frees: the waiting press trains
             expect(second.locator(STATUS)).to_contain_text("Finished 2 epochs", timeout=90_000)
             expect(first.locator(STATUS)).to_contain_text("Cancelled")
