@@ -24,13 +24,13 @@ from __future__ import annotations
 import io
 import logging
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from dashboard.ingest import sniff
+from dashboard.ingest import sniff, units, unused_time
 from dashboard.ingest.sniff import DataError, find_time, frequency_and_gaps, plural
 
 __all__ = [
@@ -51,6 +51,11 @@ EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
 COUNTER_NAMES = frozenset({"no", "no.", "nr", "index", "idx", "id", "#", "row", "rownum", "n"})
 _MISSING_CHOICES = ("interpolate", "ffill", "drop")
 _DUPLICATE_CHOICES = ("keep", "mean")
+ROW_ORDER_NOTE = (
+    "No time column was found, so the rows are used in file order; "
+    "if the file lists the newest rows first, reverse the row order."
+)
+MAX_UNIT_NOTES = 5  # columns named in the notes about numbers with units
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,7 @@ class ReadOptions:
     missing: str = "interpolate"  # "interpolate" | "ffill" | "drop" (applied by clean())
     duplicates: str = "keep"  # "keep" (leave every row) | "mean" (average equal timestamps)
     max_rows: int = 2_000_000
+    reverse_rows: bool = False  # without a time axis: newest-first rows put oldest first
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,7 @@ class ReadReport:
     was_sorted: bool  # True if the rows were out of time order and got sorted
     sentinel_candidates: dict[str, list[float]]  # offered, not applied
     notes: list[str] = field(default_factory=list)
+    converted: dict[str, str] = field(default_factory=dict)  # column: "percent", "currency"...
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable copy (plain str/int/float/list/dict/None)."""
@@ -134,9 +141,9 @@ def read_table(data: bytes, filename: str, options: ReadOptions = ReadOptions())
 
 
 def clean(table: ParsedTable, columns: list[str], options: ReadOptions) -> pd.DataFrame:
-    """Return only `columns` (float64), indexed by time if any, with sentinels -> NaN, missing
-    handled per options.missing, duplicates per options.duplicates; raises DataError if nothing
-    usable remains."""
+    """Return only `columns` (float64), indexed by time if any (else in file order, reversed
+    if options.reverse_rows), with sentinels -> NaN, missing handled per options.missing,
+    duplicates per options.duplicates; raises DataError if nothing usable remains."""
     _check_options(options)
     if not columns:
         raise DataError("No column is selected; choose at least one numeric column.")
@@ -149,6 +156,8 @@ def clean(table: ParsedTable, columns: list[str], options: ReadOptions) -> pd.Da
     data = table.frame[columns].astype("float64")
     if table.time_column is not None:
         data.index = pd.DatetimeIndex(table.frame[table.time_column], name=table.time_column)
+    elif options.reverse_rows:
+        data = data.iloc[::-1].reset_index(drop=True)
     data = _mask_sentinels(data, options.missing_sentinels)
     _require_values(data, options)
     if table.time_column is not None and options.duplicates == "mean":
@@ -302,9 +311,14 @@ def _finish(
     found = find_time(frame, notes)
     frame, time_column = found.frame, found.name
     _require_rows(len(frame))
-    frame = _to_numbers(frame, {time_column} if time_column else set(), layout, notes)
+    converted: dict[str, str] = {}
+    frame = _to_numbers(frame, {time_column} if time_column else set(), layout, notes, converted)
+    unused_time.explain(frame, time_column, notes)
+    if time_column is None:
+        notes.append(ROW_ORDER_NOTE)
     numeric = _usable_columns(frame, time_column, notes)
     report = _report(frame, layout, time_column, numeric, found.was_sorted, notes)
+    report = replace(report, converted=converted)
     log.info("read %d rows x %d columns (%s)", report.rows, report.columns, layout.encoding)
     return ParsedTable(frame=frame, time_column=time_column, numeric_columns=numeric, report=report)
 
@@ -397,21 +411,42 @@ def _text_to_numbers(column: pd.Series, layout: _Layout) -> pd.Series | None:
     return numbers if present and numbers.notna().sum() >= 0.9 * present else None
 
 
+def _object_numbers(
+    name: str, column: pd.Series, layout: _Layout, notes: list[str], converted: dict[str, str]
+) -> pd.Series | None:
+    """A text column as numbers (plain, or with units: K/M/B, %, currency), else None."""
+    numbers = _text_to_numbers(column, layout)
+    if numbers is None:
+        with_units = units.convert(column, layout.decimal)
+        if with_units is None:
+            return None
+        numbers = with_units.values
+        converted[name] = with_units.how
+        if len(converted) <= MAX_UNIT_NOTES:
+            notes.append(units.note(name, with_units))
+    lost = int(column.notna().sum() - numbers.notna().sum())
+    if lost:
+        notes.append(f"{plural(lost, 'cell')} in {name!r} not numbers; treated as missing.")
+    return numbers
+
+
 def _to_numbers(
-    frame: pd.DataFrame, skip: set[str], layout: _Layout, notes: list[str]
+    frame: pd.DataFrame,
+    skip: set[str],
+    layout: _Layout,
+    notes: list[str],
+    converted: dict[str, str],
 ) -> pd.DataFrame:
-    """Make every numeric (or number-like text) column float64, infinities missing; in place."""
+    """Make every numeric (or number-like text) column float64, infinities missing; in place.
+    Columns read from numbers with units are added to `converted` (name: how)."""
     infinite = changed = 0
     for name in [c for c in frame.columns if c not in skip]:
         column = frame[name]
         if column.dtype == object:
-            converted = _text_to_numbers(column, layout)
-            if converted is None:
+            numbers = _object_numbers(name, column, layout, notes, converted)
+            if numbers is None:
                 continue
-            lost = int(column.notna().sum() - converted.notna().sum())
-            if lost:
-                notes.append(f"{plural(lost, 'cell')} in {name!r} not numbers; treated as missing.")
-            column = converted
+            column = numbers
         if pd.api.types.is_numeric_dtype(column.dtype):
             values = column.to_numpy(dtype="float64")
             inf = np.isinf(values)
@@ -421,6 +456,9 @@ def _to_numbers(
                 changed += 1
     if infinite:
         notes.append(f"Treated {plural(infinite, 'infinite value')} as missing.")
+    if len(converted) > MAX_UNIT_NOTES:
+        more = len(converted) - MAX_UNIT_NOTES
+        notes.append(f"Converted {plural(more, 'more column')} with units the same way.")
     return frame.copy() if changed > 20 else frame  # the copy defragments wide frames
 
 

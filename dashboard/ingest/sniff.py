@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
+from dashboard.ingest import periods
+
 log = logging.getLogger(__name__)
 
 SAMPLE_BYTES = 65_536
@@ -43,7 +45,7 @@ _NA_TOKENS = frozenset(
 )
 
 _NUMBER = re.compile(r"^[+-]?(?:\d[\d.,']*|[.,]\d+)(?:[eE][+-]?\d+)?%?$")
-_DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T]\d.*)?$|^\d{4}[-/]\d{1,2}$")
+_DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T]\s*\d.*)?$|^\d{4}[-/]\d{1,2}$")
 _TIME_LIKE = re.compile(r"^\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$|^\d{1,2}\.\d{2}\.\d{2}$|^\d{4} UTC$")
 _DOT_DEC = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
 _COMMA_DEC = re.compile(r"^[+-]?\d*,\d+(?:[eE][+-]?\d+)?$")
@@ -59,11 +61,12 @@ DATE_PARTS = (
 )  # fmt: skip
 TEXT_DATES = (
     "%d %b %Y", "%d-%b-%Y", "%b %d, %Y", "%b %d %Y", "%d %B %Y", "%B %d, %Y",
-    "%Y-%m", "%Y/%m", "%b %Y", "%b-%y", "%B %Y",
+    "%Y-%m", "%Y/%m", "%b %Y", "%b-%y", "%B %Y", "%d-%b-%y",
 )  # fmt: skip
 TIME_PARTS = ("%H:%M:%S", "%H:%M", "%H:%M:%S.%f", "%H.%M.%S", "%H%M UTC", "%I:%M:%S %p", "%I:%M %p")
 DATETIME_FORMATS = (
     tuple(f"{d}{sep}{t}" for d in DATE_PARTS for sep in (" ", "T") for t in TIME_PARTS[:4])
+    + tuple(f"{d} {t}" for d in DATE_PARTS for t in TIME_PARTS[5:])  # 12-hour clock, AM/PM
     + DATE_PARTS
     + TEXT_DATES
 )
@@ -346,10 +349,11 @@ def _parses(value: str, fmt: str) -> bool:
 
 
 def _skeleton(text: str, is_format: bool = False) -> str:
-    """'2020-01-31 17:00' and '%Y-%m-%d %H:%M' both become '9-9-9 9:9'; 'Jan 5' -> 'a 9'."""
+    """'2020-01-31 17:00' and '%Y-%m-%d %H:%M' both become '9-9-9 9:9'; 'Jan 5' -> 'a 9'.
+    Runs of blanks count as one (strptime and pandas read a format's blank as any run)."""
     if is_format:
         text = re.sub(r"%[bBpaA]", "a", re.sub(r"%[YmdyHMSIf]", "9", text))
-    return re.sub(r"[A-Za-z]+", "a", re.sub(r"\d+", "9", text))
+    return re.sub(r"\s+", " ", re.sub(r"[A-Za-z]+", "a", re.sub(r"\d+", "9", text)))
 
 
 def _best_formats(values: list[str], formats: Sequence[str], threshold: float) -> list[str]:
@@ -407,10 +411,17 @@ class TimeFound:
 
 
 def find_time(frame: pd.DataFrame, notes: list[str]) -> TimeFound:
-    """Find the time: a datetime column, date text (maybe split into a date and a time column)
-    or year/month/day(/hour) number columns; put it first and sort the rows by it. `frame` is
-    changed in place (its source columns are replaced by the time column)."""
-    found = _from_datetime_dtype(frame) or _from_text(frame, notes) or _from_parts(frame)
+    """Find the time: a datetime column, date text (maybe split into a date and a time column),
+    year/month/day(/hour) number columns, or the periods of `dashboard.ingest.periods`
+    (year-index-month labels, a bare column of years); put it first and sort the rows by it.
+    `frame` is changed in place (its source columns are replaced by the time column)."""
+    found = (
+        _from_datetime_dtype(frame)
+        or _from_text(frame, notes)
+        or _from_parts(frame)
+        or periods.from_labels(frame, notes)
+        or periods.from_years(frame, notes)
+    )
     if found is None:
         return TimeFound(frame, None, False)
     times, sources, name = found

@@ -62,6 +62,7 @@ class Recipe:
     markers: tuple[float, ...] = ()  # values that mean "missing", e.g. (-200.0,)
     duplicates: str = "keep"  # "keep" | "mean" (repeated timestamps)
     time_column: str | None = None  # another date column than the detected one
+    reverse: bool = False  # without a time axis: the file's rows run newest first
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Recipe:
@@ -80,13 +81,8 @@ class Recipe:
     def is_default(self) -> bool:
         """True when cleaning the chosen columns equals picking them from the default dataset
         (every step of the default cleaning works column by column)."""
-        return (self.use_time, self.time_column, self.missing, self.markers, self.duplicates) == (
-            True,
-            None,
-            "interpolate",
-            (),
-            "keep",
-        )
+        chosen = (self.use_time, self.time_column, self.missing, self.markers, self.duplicates)
+        return chosen == (True, None, "interpolate", (), "keep") and not self.reverse
 
     def options(self, settings: Settings) -> ReadOptions:
         """The reader's options for this recipe."""
@@ -95,6 +91,7 @@ class Recipe:
             missing=self.missing,
             duplicates=self.duplicates,
             max_rows=settings.max_rows,
+            reverse_rows=self.reverse,
         )
 
     def digest(self) -> str:

@@ -563,3 +563,140 @@ def test_reader_imports_neither_dash_nor_plotly() -> None:
     )
     root = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
+
+
+# -- issue 13: more dates, numbers with units, row order -------------------------------------
+
+
+def test_day_month_name_with_a_two_digit_year() -> None:
+    days = pd.date_range("2013-09-25", periods=14, freq="D")
+    rows = [f"{d.day}-{d:%b-%y},{i}" for i, d in enumerate(days)]  # 25-Sep-13 .. 8-Oct-13
+    table = read_text("Date,Close\n" + "\n".join(rows))
+    assert table.time_column == "Date" and table.report.frequency == "D"
+    assert first(table, "Date") == pd.Timestamp("2013-09-25")
+    assert table.frame["Date"].iloc[6] == pd.Timestamp("2013-10-01")  # written 1-Oct-13
+    assert table.frame["Close"].iloc[6] == 6.0
+
+
+def test_month_day_year_with_a_twelve_hour_clock_and_runs_of_blanks() -> None:
+    times = pd.date_range("2013-10-12 22:05", periods=12, freq="h")
+    blanks = ["  ", " ", "   "]
+    rows = [
+        f"{t.month}/{t.day}/{t.year}{blanks[i % 3]}{t.hour % 12 or 12}:{t:%M:%S %p},{i}"
+        for i, t in enumerate(times)
+    ]
+    assert rows[3] == "10/13/2013  1:05:00 AM,3"
+    table = read_text("Timestamp,Load\n" + "\n".join(rows))
+    assert table.time_column == "Timestamp" and table.report.frequency == "h"
+    assert first(table, "Timestamp") == pd.Timestamp("2013-10-12 22:05")
+    assert table.frame["Timestamp"].iloc[2] == pd.Timestamp("2013-10-13 00:05")  # 12:05 AM
+    assert table.frame["Timestamp"].iloc[-1] == pd.Timestamp("2013-10-13 09:05")
+    assert table.report.rows == 12
+
+
+def test_year_index_month_labels() -> None:
+    labels = [f"{year}-{month:02d}" for year in (1, 2, 3) for month in range(1, 13)]
+    table = read_text("Month,Sales\n" + "\n".join(f"{m},{100 + i}.5" for i, m in enumerate(labels)))
+    assert table.time_column == "Month" and table.report.frequency == "MS"
+    assert first(table, "Month") == pd.Timestamp("2001-01-01")
+    assert table.frame["Month"].iloc[22] == pd.Timestamp("2002-11-01")  # written 2-11
+    assert table.frame["Sales"].iloc[22] == 122.5
+    assert any("'1-01' is month 1 of year 1" in n for n in table.report.notes)
+
+
+def test_bare_integer_year_column_newest_first() -> None:
+    rows = [f"{2004 - i},{i * 1.5}" for i in range(15)]  # 2004 first, 1990 last
+    table = read_text("period,population\n" + "\n".join(rows))
+    assert table.time_column == "period" and table.report.frequency == "YS"
+    assert first(table, "period") == pd.Timestamp("1990-01-01")
+    assert first(table, "population") == 21.0
+    assert table.report.was_sorted and table.numeric_columns == ["population"]
+    notes = table.report.notes
+    assert "Read 'period' as years (1990 to 2004)." in notes
+    assert "The rows ran newest first; sorted them oldest first." in notes
+
+
+def test_a_number_column_of_years_in_the_middle_is_not_a_time_axis() -> None:
+    rows = [f"{i},{1990 + i},{i % 3}" for i in range(15)]
+    table = read_text("step,built,v\n" + "\n".join(rows))
+    assert table.time_column is None and "built" in table.numeric_columns
+
+
+def test_columns_that_look_like_time_but_are_not_used_say_why() -> None:
+    rows = [
+        f"Q{i % 4 + 1}/20{10 + i},{'2020-01-0' + str(i % 9 + 1) if i % 2 else 'soon'},{i}"
+        for i in range(12)
+    ]
+    table = read_text("Date,when,v\n" + "\n".join(rows))
+    notes = table.report.notes
+    assert table.time_column is None
+    assert (
+        "Column 'Date' is named like time but its values (such as 'Q1/2010') match no date "
+        "format the reader knows, so the rows stay in file order." in notes
+    )
+    assert (
+        "Column 'when' looks like dates but only 50% of its values read as one date format "
+        "('soon' is not), so the rows stay in file order." in notes
+    )
+    numbered = read_text("t,v\n" + "\n".join(f"{i},{i % 5}" for i in range(12)))
+    assert (
+        "Column 't' is named like time but holds numbers that are not years, so it is kept "
+        "as a number column." in numbered.report.notes
+    )
+    two = read_text("day,paid,v\n" + "\n".join(f"{d},{d},{i}" for i, d in enumerate(daily())))
+    assert two.time_column == "day"
+    assert any(n.startswith("Column 'paid' also holds dates; 'day' is") for n in two.report.notes)
+
+
+def test_numbers_with_suffixes_percent_and_currency_signs() -> None:
+    rows = [
+        f'{d},"$1,{i:03d}.50",9.{i:02d}K,268.28M,-1.{i:02d}%,"€1.234,{i:02d}",£{i},"-$0.5"'
+        for i, d in enumerate(daily(12))
+    ]
+    rows[3] = rows[3].replace("268.28M", "1.2B").replace("9.03K", "-")
+    head = "Date,Price,Vol.,Cap,Change %,Euro,Pound,Loss"
+    table = read_text(head + "\n" + "\n".join(rows))
+    frame, report = table.frame, table.report
+    assert frame["Price"].iloc[2] == 1002.5
+    assert frame["Vol."].iloc[1] == pytest.approx(9010.0) and np.isnan(frame["Vol."].iloc[3])
+    assert frame["Cap"].iloc[0] == pytest.approx(268.28e6) and frame["Cap"].iloc[3] == 1.2e9
+    assert frame["Change %"].iloc[4] == pytest.approx(-1.04)
+    assert frame["Euro"].iloc[5] == pytest.approx(1234.05)
+    assert frame["Pound"].iloc[7] == 7.0 and frame["Loss"].iloc[0] == -0.5
+    assert report.converted == {
+        "Price": "currency",
+        "Vol.": "K/M/B suffixes",
+        "Cap": "K/M/B suffixes",
+        "Change %": "percent",
+        "Euro": "currency",
+        "Pound": "currency",
+        "Loss": "currency",
+    }
+    assert "Converted 'Cap' from K/M/B suffixes ('268.28M' read as 268,280,000)." in report.notes
+    assert "Converted 'Change %' from percent ('-1.00%' read as -1)." in report.notes
+    assert "Converted 2 more columns with units the same way." in report.notes
+    assert table.numeric_columns == head.split(",")[1:]
+
+
+def test_text_that_only_sometimes_has_units_stays_text() -> None:
+    rows = [f"{d},{'big' if i % 2 else '5K'},{i}" for i, d in enumerate(daily())]
+    table = read_text("date,size,v\n" + "\n".join(rows))
+    assert "size" not in table.numeric_columns and table.report.converted == {}
+
+
+def test_newest_first_rows_with_dates_are_put_in_time_order() -> None:
+    days = list(reversed(daily(15)))
+    table = read_text("date,v\n" + "\n".join(f"{d},{i}" for i, d in enumerate(days)))
+    assert table.report.was_sorted and table.frame["date"].is_monotonic_increasing
+    assert first(table, "v") == 14.0
+    assert "The rows ran newest first; sorted them oldest first." in table.report.notes
+
+
+def test_without_a_time_column_the_row_order_can_be_reversed() -> None:
+    table = read_text("close,volume\n" + "\n".join(f"{100 - i},{i}" for i in range(12)))
+    assert table.time_column is None
+    assert any(n.startswith("No time column was found") for n in table.report.notes)
+    assert clean(table, ["close"], ReadOptions())["close"].iloc[0] == 100.0
+    reversed_ = clean(table, ["close", "volume"], ReadOptions(reverse_rows=True))
+    assert list(reversed_["close"].iloc[:2]) == [89.0, 90.0]
+    assert list(reversed_.index[:2]) == [0, 1]
