@@ -8,6 +8,7 @@ from typing import Any
 
 from dash import CeleryManager
 
+from dashboard.search_workers import TRIALS_TASK, run_helper
 from dashboard.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,12 @@ def make_celery(settings: Settings) -> Any:
         redis_socket_timeout=5,
         result_backend_always_retry=False,
     )
+
+    @app.task(name=TRIALS_TASK)
+    def search_trials(study: str, session: str, beat: str) -> int:
+        """A search's helper (dashboard.search_workers): trials of its study, until none is
+        left or the search is gone."""
+        return run_helper(settings, study, session, beat)
 
     @worker_process_init.connect(weak=False)
     def _warm_up(**_: Any) -> None:

@@ -17,7 +17,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import os
 import secrets
+import socket
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -53,6 +55,7 @@ from dashboard.ml.search import (
 from dashboard.ml.search.study import NoStudy
 from dashboard.ml.search.summary import best_trial
 from dashboard.payloads import History, LiveState, SearchState
+from dashboard.search_workers import EXIT_S, search_beat, start_helpers
 from dashboard.settings import Settings
 from dashboard.store import NotFound, Store
 
@@ -64,6 +67,7 @@ SEARCH_RANGES = ("learning_rate", "units", "layers", "dropout", "seq_len", "batc
 SEARCH_OPTIONS = ("optimizer", "cell")
 STUDIES_KEY = "studies"  # store cache key (STUDIES_KEY, session): the session's studies
 STARTING_S = lifecycle.LOST_AFTER_S  # a trial younger than this may not have beaten yet
+WAIT_S = 1.0  # how often the search looks at its helpers' trials once its own are done
 
 
 # the form -------------------------------------------------------------------------
@@ -266,19 +270,38 @@ def study_state(
 
 
 def cancel_search(settings: Settings, session: str, state: SearchState) -> SearchState:
-    """What Cancel leaves: the running trial's run recorded cancelled, its trial failed
-    ("cancelled"), the finished trials kept."""
+    """What Cancel leaves: the running trials' runs recorded cancelled (on one machine the
+    search's job and its helpers are killed; Celery helpers stop at their next epoch), their
+    trials failed ("cancelled"), the finished trials kept."""
     store = Store.from_settings(settings)
-    live = state.get("live")
     message = "The search was cancelled; the finished trials are kept."
-    if live and live.get("status") in lifecycle.ACTIVE:
-        epoch = live.get("epoch", 0)
-        note = f"Cancelled with its search at epoch {epoch}; the curves so far are kept."
-        with contextlib.suppress(NotFound):
-            store.update_run(live["run_id"], status="cancelled", message=note)
-    if not state.get("study"):
+    live = state.get("live")
+    running = [live["run_id"]] if live and live.get("status") in lifecycle.ACTIVE else []
+    name = state.get("study")
+    if name and owns_study(store, session, name):
+        with contextlib.suppress(NoStudy):
+            search = open_study(journal_path(settings.data_dir, name), name)
+            running += [
+                str(t.user_attrs.get("run_id", ""))
+                for t in search.study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+            ]
+    for run_id in dict.fromkeys(running):
+        _cancel_run(store, run_id)
+    if not name:
         return {**state, "status": "cancelled", "message": message}
-    return study_state(settings, session, state["study"], "cancelled", message)
+    return study_state(settings, session, name, "cancelled", message)
+
+
+def _cancel_run(store: Store, run_id: str) -> None:
+    """Record a trial's run cancelled with its search, if it is still active."""
+    try:
+        record = store.get_run(run_id)
+    except NotFound:
+        return
+    if record["status"] in lifecycle.ACTIVE:
+        epoch = len(record.get("history", {}).get("loss", []))
+        note = f"Cancelled with its search at epoch {epoch}; the curves so far are kept."
+        store.update_run(run_id, status="cancelled", message=note)
 
 
 def study_csv(settings: Settings, session: str, name: str) -> str | None:
@@ -398,65 +421,207 @@ def _trials(
     send: SearchReport,
     slots_cache: diskcache.Cache | None,
 ) -> SearchState:
-    """Ask, train and tell trials until the budget or the time limit is spent."""
-    number = _number_of(store, session, search.name)
-    found = importances(search)
-    objective = search.settings.objective
-    last: LiveState | None = None  # the newest trial's run, as the Training tab shows it
-    send(search_state(store, search, "running", "Starting the search…", number, None, found))
-    while budget_left(search) > 0:
-        asked = ask_trial(search)
-        if asked is None:
-            break
-        trial, config = asked
+    """Ask, train and tell trials until the budget or the time limit is spent: here, and
+    in as many helpers as trials may train at once (dashboard.search_workers)."""
+    return _Search(settings, store, search, session, send, slots_cache).run()
+
+
+class _Trials:
+    """One loop of a search: asks the study for a trial, trains it as an ordinary run
+    (pruned through the run's epoch hook), tells the study how it ended; again."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        search: SearchStudy,
+        session: str,
+        slots_cache: diskcache.Cache | None,
+        beat: str | None = None,
+    ) -> None:
+        self.settings, self.store, self.search = settings, store, search
+        self.session, self.slots_cache = session, slots_cache
+        self.beat = beat  # the search's heartbeat, for a helper; None in the search's job
+
+    def gone(self) -> bool:
+        """True when this loop is a helper whose search has ended or died."""
+        return self.beat is not None and lifecycle.is_lost(self.store, self.beat)
+
+    def next(self) -> tuple[int, TrainConfig] | None:
+        """The next trial to train, or None (budget or time spent, or the search gone).
+        Loops ask one at a time, so that together they never exceed the budget."""
+        if self.gone():
+            return None
+        with diskcache.Lock(self.store.cache, ("study-ask", self.search.name), expire=60):
+            return ask_trial(self.search)
+
+    def train(
+        self, trial: int, config: TrainConfig, report: jobs.Report
+    ) -> tuple[LiveState, TrialOutcome]:
+        """Train one trial as a tagged run; its final state and how the study recorded it."""
         run_id = Store.new_run_id()
-        _set_attr(search, trial, "run_id", run_id)
-        label = f"Trial {trial + 1} of {search.settings.n_trials}"
-
-        def observe(epoch: int, history: History, trial: int = trial) -> str | None:
-            values = history.get(objective) or []
-            try:
-                prune = bool(values) and report(search, trial, epoch, values[-1])
-            except (RuntimeError, ValueError):  # the trial was told meanwhile (Cancel)
-                return None
-            if not prune:
-                return None
-            return (
-                f"Pruned by its search after {_epochs(epoch)}: its {objective} was worse than "
-                "the median of the earlier trials at that epoch."
-            )
-
-        def trial_report(
-            live: LiveState, label: str = label, found: dict[str, float] | None = found
-        ) -> None:
-            message = f"{label}: {live.get('message') or live['status']}"
-            send(search_state(store, search, "running", message, number, live, found))
-
+        _set_attr(self.search, trial, "run_id", run_id)
+        _set_attr(self.search, trial, "worker", f"{socket.gethostname()}:{os.getpid()}")
         state = jobs.run_training(
-            settings,
+            self.settings,
             config,
-            session,
-            trial_report,
-            slots_cache,
-            on_epoch=observe,
-            tag={"study": search.name, "trial": trial},
+            self.session,
+            report,
+            self.slots_cache,
+            on_epoch=lambda epoch, history: self._observe(trial, epoch, history),
+            tag={"study": self.search.name, "trial": trial},
             run_id=run_id,
         )
-        outcome = _outcome(store, state)
+        outcome = _outcome(self.store, state)
         with contextlib.suppress(RuntimeError, ValueError):  # settled meanwhile (Cancel)
-            tell_trial(search, trial, outcome)
-        found, last = importances(search), state
-        if state["status"] == "cancelled":  # Celery's Cancel is a SIGTERM the run saw
-            message = "The search was cancelled; the finished trials are kept."
-            return search_state(store, search, "cancelled", message, number, last, found)
-        if state["status"] == "stopped" and outcome.status == "failed":  # SIGTERM
-            message = (
-                f"The server shut down during trial {trial + 1}; the finished trials are "
-                "kept: pick the study under Study to resume it."
+            tell_trial(self.search, trial, outcome)
+        return state, outcome
+
+    def _observe(self, trial: int, epoch: int, history: History) -> str | None:
+        """After each epoch: a sentence that stops the run (pruned, or its search gone)."""
+        if self.gone():
+            return f"Stopped with its search after {_epochs(epoch)}: the search ended."
+        objective = self.search.settings.objective
+        values = history.get(objective) or []
+        try:
+            prune = bool(values) and report(self.search, trial, epoch, values[-1])
+        except (RuntimeError, ValueError):  # the trial was told meanwhile (Cancel)
+            return None
+        if not prune:
+            return None
+        return (
+            f"Pruned by its search after {_epochs(epoch)}: its {objective} was worse than "
+            "the median of the earlier trials at that epoch."
+        )
+
+
+def _ends_the_loop(state: LiveState, outcome: TrialOutcome) -> bool:
+    """A run cancelled, or stopped by a SIGTERM or its search ending (not pruned, not cut
+    by its time limit): no more trials for this loop."""
+    stopped = state["status"] == "stopped" and outcome.status == "failed"
+    return state["status"] == "cancelled" or stopped
+
+
+def trial_loop(
+    settings: Settings,
+    study: str,
+    session: str,
+    beat: str,
+    slots_cache: diskcache.Cache | None = None,
+) -> int:
+    """A helper's work (dashboard.search_workers): trials of the session's `study` until
+    none is left or the search beating as `beat` is gone; how many it trained."""
+    store = Store.from_settings(settings)
+    if not owns_study(store, session, study):
+        log.warning("a search helper was given study %s, not one of its session's", study)
+        return 0
+    try:
+        search = open_study(journal_path(settings.data_dir, study), study)
+    except NoStudy:
+        return 0
+    loop, trained = _Trials(settings, store, search, session, slots_cache, beat), 0
+    with lifecycle.stop_on_sigterm(), contextlib.suppress(lifecycle.Interrupted):
+        while (asked := loop.next()) is not None:
+            state, outcome = loop.train(*asked, lambda live: None)
+            trained += 1
+            if _ends_the_loop(state, outcome):
+                break
+    return trained
+
+
+class _Search:
+    """The search's job: the first trial loop, with helpers for the others, reporting the
+    whole SearchState as trials start, stream and end; waits for every trial to end."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        search: SearchStudy,
+        session: str,
+        send: SearchReport,
+        slots_cache: diskcache.Cache | None,
+    ) -> None:
+        self.settings, self.store, self.search, self.send = settings, store, search, send
+        self.session = session
+        self.loop = _Trials(settings, store, search, session, slots_cache)
+        self.number = _number_of(store, session, search.name)
+        self.found = importances(search)
+        self.last: LiveState | None = None  # this loop's newest run, as Training shows it
+
+    def state(self, status: str, message: str, live: LiveState | None = None) -> SearchState:
+        """The study now, as the page draws it."""
+        live = live or self.last
+        return search_state(self.store, self.search, status, message, self.number, live, self.found)
+
+    def run(self) -> SearchState:
+        """Run the study to its end (or its Cancel, or a SIGTERM); its final state."""
+        self.send(self.state("running", "Starting the search…"))
+        at_once = min(self.settings.trials_at_once, budget_left(self.search))
+        with lifecycle.heartbeat(self.store, search_beat(self.search.name)):
+            helpers = start_helpers(
+                self.settings,
+                self.search.name,
+                self.session,
+                at_once - 1,
+                celery=bool(self.settings.redis_url),
             )
-            return search_state(store, search, "failed", message, number, last, found)
-        send(search_state(store, search, "running", f"{label} ended.", number, last, found))
-    return search_state(store, search, "finished", _summary(search), number, last, found)
+            try:
+                with lifecycle.stop_on_sigterm():
+                    ended = self._own_trials() or self._others_end()
+            except lifecycle.Interrupted:  # a SIGTERM between two trials
+                ended = self.state("failed", _shut_down())
+            except BaseException:
+                helpers.stop()
+                raise
+            helpers.stop(EXIT_S if ended["status"] == "finished" else 0.0)
+        return ended
+
+    def _own_trials(self) -> SearchState | None:
+        """This loop's trials; a final state when the search ends early."""
+        while (asked := self.loop.next()) is not None:
+            trial, config = asked
+            label = f"Trial {trial + 1} of {self.search.settings.n_trials}"
+
+            def streamed(live: LiveState, label: str = label) -> None:
+                message = f"{label}: {live.get('message') or live['status']}"
+                self.send(self.state("running", message, live))
+
+            state, outcome = self.loop.train(trial, config, streamed)
+            self.found, self.last = importances(self.search), state
+            if state["status"] == "cancelled":  # Celery's Cancel is a SIGTERM the run saw
+                message = "The search was cancelled; the finished trials are kept."
+                return self.state("cancelled", message)
+            if _ends_the_loop(state, outcome):  # a SIGTERM: the server or worker stops
+                return self.state("failed", _shut_down(trial))
+            self.send(self.state("running", f"{label} ended."))
+        return None
+
+    def _others_end(self) -> SearchState:
+        """Wait for the helpers' trials to end (lost ones are settled failed); the final
+        state."""
+        ended = -1
+        while running := self._running():
+            done = len(trials_table(self.search)) - running
+            if done != ended:
+                self.found, ended = importances(self.search), done
+            waiting = "trial" if running == 1 else f"{running} trials"
+            self.send(self.state("running", f"Waiting for the last {waiting} to end…"))
+            time.sleep(WAIT_S)
+        self.found = importances(self.search)
+        return self.state("finished", _summary(self.search))
+
+    def _running(self) -> int:
+        settle(self.store, self.search)
+        return len(self.search.study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)))
+
+
+def _shut_down(trial: int | None = None) -> str:
+    during = "" if trial is None else f" during trial {trial + 1}"
+    return (
+        f"The server shut down{during}; the finished trials are kept: pick the study under "
+        "Study to resume it."
+    )
 
 
 def _set_attr(search: SearchStudy, number: int, key: str, value: Any) -> None:
@@ -524,4 +689,5 @@ __all__ = [
     "settle",
     "study_csv",
     "study_state",
+    "trial_loop",
 ]

@@ -41,6 +41,9 @@ class Settings:
     max_store_mb_per_session: int = 200
     max_trials_per_study: int = 50  # a search's budget (ml.search.check_search)
     max_studies_per_session: int = 10
+    # Trials of one search at once. 0: as many as job slots on one machine
+    # (max_concurrent_jobs); with Celery, set it to the workers' summed concurrency.
+    parallel_trials: int = 0
 
     def __post_init__(self) -> None:
         if self.data_dir == Path():
@@ -51,6 +54,18 @@ class Settings:
     def limits(self) -> Limits:
         """The bounds every run on this server is checked against (ml.config.check)."""
         return Limits(self.max_epochs, self.max_units_x_layers, self.max_rows)
+
+    @property
+    def trials_at_once(self) -> int:
+        """How many trials of one search may train at the same time (at least 1)."""
+        return max(1, self.parallel_trials or self.max_concurrent_jobs)
+
+    def as_env(self) -> dict[str, str]:
+        """These settings as LSTM_LAB_* variables: `from_env` of them gives them back (a
+        process started with them, such as a search's helper, has the same settings)."""
+        return {
+            ENV_PREFIX + f.name.upper(): _unparse(getattr(self, f.name)) for f in fields(self)
+        }
 
     @property
     def cache_dir(self) -> Path:
@@ -80,6 +95,12 @@ class Settings:
             values["redis_url"] = environ["REDIS_URL"]
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(cls(), **values)
+
+
+def _unparse(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _parse(raw: str, kind: Any) -> Any:

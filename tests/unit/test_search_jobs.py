@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import diskcache
 import optuna
+import psutil
 import pytest
 
 from dashboard import lifecycle, search_jobs
@@ -39,6 +43,7 @@ from dashboard.search_jobs import (
     study_csv,
     study_state,
 )
+from dashboard.search_workers import search_beat
 from dashboard.settings import Settings
 from dashboard.store import Beat, Store
 
@@ -272,3 +277,62 @@ def test_a_sigterm_ends_the_search_keeping_its_trials(
     assert state["status"] == ends and words in state["message"]
     assert [t["state"] for t in state["trials"]] == ["failed"]
     assert state["trials"][0]["message"] == said
+
+
+def _overlap(a: optuna.trial.FrozenTrial, b: optuna.trial.FrozenTrial) -> bool:
+    """True when two trials trained at the same time."""
+    assert a.datetime_start and a.datetime_complete and b.datetime_start and b.datetime_complete
+    return a.datetime_start < b.datetime_complete and b.datetime_start < a.datetime_complete
+
+
+def test_two_slots_train_two_trials_of_one_study_at_once(settings: Settings) -> None:
+    """With two job slots the search starts a helper process: two loops, two trials at
+    once, the budget kept exactly, and no helper left behind."""
+    settings = replace(settings, max_concurrent_jobs=2)
+    with_tiny_data(settings)
+    search = SearchSettings(SPACE, n_trials=4, sampler="random", pruning=False, seed=0)
+    slots = diskcache.Cache(str(settings.cache_dir))
+    final = run_search(
+        settings, search, replace(BASE, epochs=8), SESSION, "two", lambda s: None, slots
+    )
+
+    assert final["status"] == "finished", final["message"]
+    assert [t["state"] for t in final["trials"]] == ["complete"] * 4
+    trials = open_study(journal_path(settings.data_dir, "two"), "two").study.trials
+    workers = {t.user_attrs["worker"] for t in trials}
+    assert len(workers) == 2, workers  # this process and its helper
+    assert any(
+        _overlap(a, b)
+        for a in trials
+        for b in trials
+        if a.user_attrs["worker"] != b.user_attrs["worker"]
+    )
+    assert not psutil.Process().children(recursive=True)  # the helper ended with the search
+
+
+def test_a_helper_stops_its_trial_when_its_search_is_gone(settings: Settings) -> None:
+    """A helper whose search ended (Cancel elsewhere, a dead job) stops its running trial
+    at the next epoch with a sentence, and asks for no more."""
+    store = with_tiny_data(settings)
+    search_jobs._remember(store, SESSION, "orphan")
+    open_study(
+        journal_path(settings.data_dir, "orphan"), "orphan", SEARCH, replace(BASE, epochs=50)
+    )
+    beat = "search-orphan"
+    store.beat(beat)
+
+    def end_the_search_after_an_epoch() -> None:
+        while not any(
+            len(r.get("history", {}).get("loss", [])) >= 1 for r in store.list_runs(SESSION)
+        ):
+            time.sleep(0.1)
+        store.beat(beat, ended=True)
+
+    watcher = threading.Thread(target=end_the_search_after_an_epoch, daemon=True)
+    watcher.start()
+    assert search_jobs.trial_loop(settings, "orphan", SESSION, beat) == 1
+    watcher.join(timeout=10)
+    [row] = trials_table(open_study(journal_path(settings.data_dir, "orphan"), "orphan"))
+    assert row["state"] == "failed"
+    assert row["message"].startswith("Stopped with its search after ")
+    assert search_jobs.trial_loop(settings, "orphan", SESSION, beat) == 0  # gone: no more

@@ -32,7 +32,9 @@ def make_sampler(settings: SearchSettings, seed: int | None) -> BaseSampler:
         return GridSampler(settings.space.grid(settings.grid_points), seed=seed)
     if settings.sampler == "random":
         return RandomSampler(seed=seed)
-    return TPESampler(seed=seed, n_startup_trials=TPE_STARTUP)
+    # constant_liar: trials running at once (helpers) count as bad ones, so that parallel
+    # trials spread out instead of all proposing the same point; alone it changes nothing.
+    return TPESampler(seed=seed, n_startup_trials=TPE_STARTUP, constant_liar=True)
 
 
 def trial_seed(seed: int, number: int) -> int:
