@@ -318,7 +318,7 @@ def test_a_helper_stops_its_trial_when_its_search_is_gone(settings: Settings) ->
     open_study(
         journal_path(settings.data_dir, "orphan"), "orphan", SEARCH, replace(BASE, epochs=50)
     )
-    beat = "search-orphan"
+    beat = search_beat("orphan")
     store.beat(beat)
 
     def end_the_search_after_an_epoch() -> None:
