@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from dashboard.figures.common import COLORS, FONT, base_figure, empty_figure
 from dashboard.ml import params
+from dashboard.ml.search.summary import FIRM_IMPORTANCE
 
 # a trial's line by its state: colour, width, dash
 STATE_STYLE = {
@@ -108,7 +109,9 @@ def importance_figure(
             return empty_figure(f"Importances appear after {needed} complete trials ({complete}).")
         return empty_figure("No searched setting varied enough to rank yet.")
     ranked = sorted(importances.items(), key=lambda item: item[1])
-    figure = _small("Which settings mattered (Optuna's PED-ANOVA)", "importance", "")
+    first_look = ", a first look" if complete < FIRM_IMPORTANCE else ""
+    title = f"Which settings mattered (Optuna's PED-ANOVA, {complete} trials{first_look})"
+    figure = _small(title, "importance", "")
     figure.add_bar(
         x=[value for _, value in ranked],
         y=[label(name) for name, _ in ranked],

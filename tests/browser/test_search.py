@@ -15,6 +15,10 @@ pytestmark = pytest.mark.browser
 ROWS = "() => document.querySelectorAll('#search-trials .ag-center-cols-container .ag-row').length"
 STATES = """() => Array.from(document.querySelectorAll(
     '#search-trials .ag-center-cols-container .ag-row [col-id=state]')).map(c => c.textContent)"""
+IMPORTANCE_BARS = """() => {
+  const g = document.querySelector('#search-importance-graph .js-plotly-plot');
+  return g && g.data ? g.data.filter(t => t.type === 'bar').length : 0;
+}"""
 CURVES = """() => {
   const g = document.querySelector('#search-curves-graph .js-plotly-plot');
   return g && g.data ? g.data.filter(t => t.y && t.y.length).length : 0;
@@ -66,6 +70,8 @@ def test_a_study_fills_the_table_live_and_use_best_moves_the_sliders(
     browser_page.wait_for_function(f"() => ({ROWS})() == 3")
     assert browser_page.evaluate(STATES) == ["complete"] * 3
     assert browser_page.evaluate(CURVES) == 3
+    # Optuna's importances rank the two searched settings once three trials are complete
+    browser_page.wait_for_function(f"() => ({IMPORTANCE_BARS})() == 1")
     expect(browser_page.locator("#search-progress-text")).to_contain_text("trial 3/3")
     expect(browser_page.locator("#train-button")).to_be_enabled()
     browser_page.screenshot(path=str(screenshot_dir() / "search.png"))

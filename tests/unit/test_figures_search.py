@@ -37,6 +37,8 @@ def test_best_so_far_and_importances() -> None:
     assert list(best.data[0].x) == [1, 3] and best.data[0].line.shape == "hv"
     bars = importance_figure({"units": 0.7, "learning_rate": 0.3}, 5, 5)
     assert list(bars.data[0].y) == ["Learning rate", "Units"]  # the largest on top
+    assert "5 trials, a first look" in bars.layout.title.text
+    assert "a first look" not in importance_figure({"units": 1.0}, 12, 5).layout.title.text
     waiting = importance_figure(None, 2, 5)
     assert "after 5 complete trials (2)" in waiting.layout.annotations[0].text
 

@@ -22,7 +22,8 @@ STATES = {
     TrialState.PRUNED: "pruned",
     TrialState.FAIL: "failed",
 }
-MIN_FOR_IMPORTANCE = 5  # complete trials before importances mean more than noise
+MIN_FOR_IMPORTANCE = 3  # complete trials before Optuna ranks the settings at all
+FIRM_IMPORTANCE = 10  # below this many, the ranking is a first look (the figure says so)
 
 
 def trials_table(search: SearchStudy) -> list[dict[str, Any]]:
