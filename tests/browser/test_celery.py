@@ -22,9 +22,11 @@ from typing import Any
 
 import pytest
 import redis
+from optuna.trial import TrialState
 from playwright.sync_api import Browser, Page, expect
 
 from dashboard.celery_jobs import DEVICE_KEY
+from dashboard.ml.search import open_study
 from dashboard.store import Store
 from tests.browser.conftest import ConsoleErrors, collect_errors, screenshot_dir
 from tests.browser.helpers import (
@@ -34,7 +36,9 @@ from tests.browser.helpers import (
     wait_for_loss_points,
     wait_for_prediction_trace,
 )
+from tests.browser.test_search import open_search, search_range, set_budget
 from tests.server import clean_env, free_port, running_server, stop_tree
+from tests.trials import trained_together
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -63,6 +67,18 @@ class CelerySite:
     worker: subprocess.Popen[bytes]
     redis: subprocess.Popen[bytes]
     stack: ExitStack  # what stops the site's processes at the end of the module
+    env: dict[str, str]  # the environment the site's processes were started with
+    directory: Path  # logs
+
+    def add_worker(self, stack: ExitStack, name: str) -> Path:
+        """Start one more worker like the first (stopped by `stack`), ready; its log."""
+        process, log_path = _start_worker(self.directory, self.env, stack, name)
+        deadline = time.monotonic() + WORKER_READY_S
+        while " ready." not in log_path.read_text(errors="replace"):
+            assert process.poll() is None, f"the second worker exited:\n{log_path.read_text()}"
+            assert time.monotonic() < deadline, "the second worker was not ready in time"
+            time.sleep(0.2)
+        return log_path
 
     def restart_redis(self) -> None:
         """Start Redis again on the same port (empty: it keeps nothing on disk)."""
@@ -133,9 +149,9 @@ def _start_redis(
 
 
 def _start_worker(
-    directory: Path, env: dict[str, str], stack: ExitStack
+    directory: Path, env: dict[str, str], stack: ExitStack, name: str = "worker"
 ) -> tuple[subprocess.Popen[bytes], Path]:
-    log_path = directory / "worker.log"
+    log_path = directory / f"{name}.log"
     log = open(log_path, "wb")  # noqa: SIM115 - closed by the stack
     stack.callback(log.close)
     process = subprocess.Popen(
@@ -151,7 +167,7 @@ def _start_worker(
             "--concurrency=1",
             "--loglevel=INFO",
             "-n",
-            f"lstm-lab-test-{os.getpid()}@%h",
+            f"lstm-lab-test-{os.getpid()}-{name}@%h",
         ],
         env=env,
         stdout=log,
@@ -184,13 +200,19 @@ def celery_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CelerySite
     data_dir.mkdir()
     with ExitStack() as stack:  # stops web app, worker, then Redis (reverse order)
         redis_url, redis_process = _start_redis(directory, stack)
-        site_env = {"REDIS_URL": redis_url, "LSTM_LAB_REDIS_URL": redis_url}
+        site_env = {
+            "REDIS_URL": redis_url,
+            "LSTM_LAB_REDIS_URL": redis_url,
+            "LSTM_LAB_PARALLEL_TRIALS": "2",  # a search's trials: two at once, on any worker
+        }
         env = clean_env(**site_env, LSTM_LAB_DATA_DIR=str(data_dir))
         env["PYTHONUNBUFFERED"] = "1"
         # Worker and web app start back to back, so that both import the same callbacks.
         worker, worker_log = _start_worker(directory, env, stack)
         url = stack.enter_context(running_server(data_dir, site_env))
-        site = CelerySite(url, redis_url, data_dir, worker_log, worker, redis_process, stack)
+        site = CelerySite(
+            url, redis_url, data_dir, worker_log, worker, redis_process, stack, env, directory
+        )
         _wait_for_worker(site)
         yield site
         site.check_worker()
@@ -325,6 +347,40 @@ def test_cancel_terminates_the_pool_child_and_the_next_job_runs(
     _wait_for_text(browser_page, "#status-alert", r"^Finished 2 epochs", celery_site)
     assert loss_points(browser_page) == 2
     assert errors == []
+
+
+def test_a_search_trains_two_trials_at_once_on_two_workers(
+    celery_site: CelerySite, page: tuple[Page, ConsoleErrors]
+) -> None:
+    """With a second worker, a search (two trials at once, LSTM_LAB_PARALLEL_TRIALS) runs
+    on both: the search's job on one worker, a helper task on the other, two trials of one
+    study training at the same time, the study in the shared journal."""
+    browser_page, errors = page
+    with ExitStack() as stack:
+        celery_site.add_worker(stack, "second-worker")
+        open_app(browser_page, celery_site.url)
+        set_slider(browser_page, "epochs", 6)
+        open_search(browser_page)
+        search_range(browser_page, "units", 4, 12)
+        set_budget(browser_page, 4)
+        browser_page.locator("label[for='search-pruning']").click()  # pruning off
+        browser_page.click("#search-button")
+        try:
+            expect(browser_page.locator("#search-status")).to_contain_text(
+                "Search finished: 4 trials (4 complete)", timeout=3 * JOB_TIMEOUT_MS
+            )
+        except AssertionError:
+            celery_site.check_worker()
+            raise
+    journals = list((celery_site.data_dir / "studies").glob("*.journal"))
+    assert len(journals) == 1
+    trials = open_study(journals[0], journals[0].stem).study.trials
+    assert [t.state for t in trials] == [TrialState.COMPLETE] * 4
+    workers = {t.user_attrs["worker"] for t in trials}
+    assert len(workers) == 2, f"one worker ran every trial: {workers}"
+    assert trained_together(trials), "the two workers never trained at the same time"
+    assert errors == []
+    celery_site.check_worker()
 
 
 def test_redis_stopped_and_restarted_mid_run(

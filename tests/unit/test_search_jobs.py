@@ -46,6 +46,7 @@ from dashboard.search_jobs import (
 from dashboard.search_workers import search_beat
 from dashboard.settings import Settings
 from dashboard.store import Beat, Store
+from tests.trials import trained_together
 
 SESSION = "session-1"
 TINY = "upload:tiny-sine"
@@ -279,12 +280,6 @@ def test_a_sigterm_ends_the_search_keeping_its_trials(
     assert state["trials"][0]["message"] == said
 
 
-def _overlap(a: optuna.trial.FrozenTrial, b: optuna.trial.FrozenTrial) -> bool:
-    """True when two trials trained at the same time."""
-    assert a.datetime_start and a.datetime_complete and b.datetime_start and b.datetime_complete
-    return a.datetime_start < b.datetime_complete and b.datetime_start < a.datetime_complete
-
-
 def test_two_slots_train_two_trials_of_one_study_at_once(settings: Settings) -> None:
     """With two job slots the search starts a helper process: two loops, two trials at
     once, the budget kept exactly, and no helper left behind."""
@@ -301,12 +296,7 @@ def test_two_slots_train_two_trials_of_one_study_at_once(settings: Settings) -> 
     trials = open_study(journal_path(settings.data_dir, "two"), "two").study.trials
     workers = {t.user_attrs["worker"] for t in trials}
     assert len(workers) == 2, workers  # this process and its helper
-    assert any(
-        _overlap(a, b)
-        for a in trials
-        for b in trials
-        if a.user_attrs["worker"] != b.user_attrs["worker"]
-    )
+    assert trained_together(trials)
     assert not psutil.Process().children(recursive=True)  # the helper ended with the search
 
 
