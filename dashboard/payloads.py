@@ -125,6 +125,16 @@ class DatasetMeta(DatasetExtras):
     classes: int  # classification: how many classes; else 0
 
 
+class ShapeMeta(TypedDict):
+    """A long or wide upload's reshaping choices (dashboard.ingest.shapes), in its UploadMeta."""
+
+    kind: str  # long | wide
+    sentence: str  # what the reader found
+    choices: dict[str, str]  # value -> label: as read, each id as a column, one series, ...
+    choice: str  # the choice this upload was made with (shapes.AS_READ: the file as read)
+    source: str  # the upload id of the file as read
+
+
 class UploadMeta(TypedDict):
     """What the page and the store keep about a parsed upload (never its data)."""
 
@@ -136,6 +146,7 @@ class UploadMeta(TypedDict):
     time_candidates: list[str]
     markers: list[float]  # values that may mean 'missing'
     duplicates: int  # repeated timestamps
+    shape: NotRequired[ShapeMeta]  # long and wide files: how else they can be read
 
 
 def dataset_meta(

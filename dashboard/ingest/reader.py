@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dashboard.ingest import sniff, units, unused_time
+from dashboard.ingest import shapes, sniff, units, unused_time
 from dashboard.ingest.sniff import DataError, find_time, frequency_and_gaps, plural
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "ReadReport",
     "clean",
     "read_table",
+    "reframe",
 ]
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,7 @@ class ReadReport:
     sentinel_candidates: dict[str, list[float]]  # offered, not applied
     notes: list[str] = field(default_factory=list)
     converted: dict[str, str] = field(default_factory=dict)  # column: "percent", "currency"...
+    shape: shapes.Shape = field(default_factory=shapes.Shape)  # long/wide files: the choices
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable copy (plain str/int/float/list/dict/None)."""
@@ -169,6 +171,24 @@ def clean(table: ParsedTable, columns: list[str], options: ReadOptions) -> pd.Da
             f"least {MIN_ROWS} rows, so try 'interpolate' instead of 'drop' or fewer columns."
         )
     return data
+
+
+def reframe(
+    table: ParsedTable, frame: pd.DataFrame, notes: list[str], options: ReadOptions = ReadOptions()
+) -> ParsedTable:
+    """A ParsedTable of `frame`, made from `table` (one series picked, pivoted or transposed
+    by `dashboard.ingest.shapes.apply`), tidied and reported like a file read the same way;
+    `notes` (what was done) start its report's notes."""
+    report = table.report
+    layout = _Layout(
+        report.encoding,
+        report.separator,
+        report.decimal,
+        report.thousands,
+        report.header_row,
+        report.skipped_lines,
+    )
+    return _finish(frame.copy(), layout, options, list(notes))
 
 
 # -- options and file kinds --------------------------------------------------------------------
@@ -310,15 +330,20 @@ def _finish(
     frame = _drop_saved_index(frame, notes)
     found = find_time(frame, notes)
     frame, time_column = found.frame, found.name
-    _require_rows(len(frame))
+    if frame.empty:
+        _require_rows(0)
     converted: dict[str, str] = {}
     frame = _to_numbers(frame, {time_column} if time_column else set(), layout, notes, converted)
     unused_time.explain(frame, time_column, notes)
+    numeric = _usable_columns(frame, time_column, notes)
+    shape = shapes.detect(frame, time_column, has_header=layout.header_row is not None)
+    _require_rows(len(frame), len(shape.periods))
+    if shape.sentence:
+        notes.append(shape.sentence)
     if time_column is None:
         notes.append(ROW_ORDER_NOTE)
-    numeric = _usable_columns(frame, time_column, notes)
     report = _report(frame, layout, time_column, numeric, found.was_sorted, notes)
-    report = replace(report, converted=converted)
+    report = replace(report, converted=converted, shape=shape)
     log.info("read %d rows x %d columns (%s)", report.rows, report.columns, layout.encoding)
     return ParsedTable(frame=frame, time_column=time_column, numeric_columns=numeric, report=report)
 
@@ -384,10 +409,11 @@ def _drop_saved_index(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _require_rows(rows: int) -> None:
+def _require_rows(rows: int, periods: int = 0) -> None:
+    """Refuse too few rows, unless a wide file's periods make enough rows once transposed."""
     if rows == 0:
         raise DataError(f"The file has no rows of data; a series needs at least {MIN_ROWS} rows.")
-    if rows < MIN_ROWS:
+    if rows < MIN_ROWS and periods < MIN_ROWS:
         raise DataError(
             f"The file has only {rows} data row{'s' if rows > 1 else ''}; "
             f"a series needs at least {MIN_ROWS} rows."

@@ -24,10 +24,18 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from dashboard import sessions
-from dashboard.ingest import sniff
-from dashboard.ingest.reader import DataError, ParsedTable, ReadOptions, clean, read_table
+from dashboard.ingest import shapes, sniff
+from dashboard.ingest.reader import (
+    MIN_ROWS,
+    DataError,
+    ParsedTable,
+    ReadOptions,
+    clean,
+    read_table,
+    reframe,
+)
 from dashboard.ml.data import Dataset
-from dashboard.payloads import DatasetMeta, UploadMeta
+from dashboard.payloads import DatasetMeta, ShapeMeta, UploadMeta
 from dashboard.payloads import dataset_meta as meta_of
 from dashboard.settings import Settings
 from dashboard.store import NotFound, Store
@@ -147,18 +155,95 @@ def ingest(
     upload_id = UPLOAD_PREFIX + hashlib.sha256(data).hexdigest()[:24]
     try:
         known = store.upload_meta(session, upload_id)
-        if known["name"] == name:
-            return known  # the same file again: already parsed
+        if known["name"] == name:  # the same file again: already parsed
+            return _usable(store, settings, session, known)
     except NotFound:
         pass
     table = read_table(data, name, ReadOptions(max_rows=settings.max_rows))
     meta = upload_meta(upload_id, name, table)
+    shape = shape_meta(upload_id, table)
+    if shape is not None:
+        meta["shape"] = shape
+    if table.report.rows < MIN_ROWS:  # a wide file with few rows: a series once transposed
+        store.save_upload(session, upload_id, table, meta)
+        return _usable(store, settings, session, meta)
+    return _keep(store, settings, session, table, meta)
+
+
+def _usable(store: Store, settings: Settings, session: str, meta: UploadMeta) -> UploadMeta:
+    """The upload itself, or for a wide file with too few rows to be a series, its
+    transposed form (the only one with a dataset)."""
+    if meta["rows"] >= MIN_ROWS or "shape" not in meta:
+        return meta
+    return reshape(store, settings, session, meta["upload"], shapes.TRANSPOSE)
+
+
+def _keep(
+    store: Store, settings: Settings, session: str, table: ParsedTable, meta: UploadMeta
+) -> UploadMeta:
+    """Keep a parsed table and its default dataset (every numeric column, the first the
+    target) for `session`; return its metadata."""
+    upload_id, name = meta["upload"], meta["name"]
     default = Recipe(target=table.numeric_columns[0], features=tuple(table.numeric_columns[1:]))
     frame = clean(table, default.columns, default.options(settings))
     store.save_dataset(session, Dataset(upload_id, name, frame, default.target, _source(name)))
     store.save_upload(session, upload_id, table, meta)
     log.info("upload %s: %s, %d rows", upload_id, name, table.report.rows)
     return meta
+
+
+def shape_meta(upload_id: str, table: ParsedTable) -> ShapeMeta | None:
+    """The reshaping choices of a long or wide file (None for a plain one); 'as read' is
+    offered when the file as read is a usable series."""
+    shape = table.report.shape
+    if shape.kind == shapes.PLAIN:
+        return None
+    as_read = "all series in one table" if shape.kind == shapes.LONG else "one row per item"
+    usable = table.report.rows >= MIN_ROWS
+    offered = {shapes.AS_READ: f"as read: {as_read}"} if usable else {}
+    return {
+        "kind": shape.kind,
+        "sentence": shape.sentence,
+        "choices": offered | shape.choices(),
+        "choice": shapes.AS_READ,
+        "source": upload_id,
+    }
+
+
+def reshape(
+    store: Store, settings: Settings, session: str, upload_id: str, choice: str
+) -> UploadMeta:
+    """The upload that a shape choice makes of `upload_id`'s file (one series, each id as a
+    column, transposed; shapes.AS_READ: the file as read), kept for `session` like an upload
+    with its default dataset. Raises NotFound or DataError (with a sentence for the page)."""
+    shape = store.upload_meta(session, upload_id).get("shape")
+    if shape is None or choice not in shape["choices"]:
+        raise DataError("This upload cannot be reshaped that way; choose one of the offered.")
+    source = shape["source"]
+    if choice == shapes.AS_READ:
+        return store.upload_meta(session, source)
+    derived = f"{source}-{hashlib.sha256(choice.encode()).hexdigest()[:10]}"
+    try:
+        return store.upload_meta(session, derived)
+    except NotFound:
+        pass
+    table: ParsedTable = store.load_upload(session, source)
+    found = table.report.shape
+    frame = shapes.apply(table.frame, table.time_column, found, choice)
+    notes = [shapes.describe(found, choice)]
+    made = reframe(table, frame, notes, ReadOptions(max_rows=settings.max_rows))
+    name = display_name(f"{store.upload_meta(session, source)['name']}, {_suffix(found, choice)}")
+    meta = upload_meta(derived, name, made)
+    meta["shape"] = {**shape, "choice": choice}
+    return _keep(store, settings, session, made, meta)
+
+
+def _suffix(shape: shapes.Shape, choice: str) -> str:
+    if choice == shapes.PIVOT:
+        return f"by {shape.column}"
+    if choice.startswith(shapes.PICK):
+        return choice.removeprefix(shapes.PICK)
+    return "transposed"
 
 
 def upload_meta(upload_id: str, name: str, table: ParsedTable) -> UploadMeta:

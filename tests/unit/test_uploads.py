@@ -6,6 +6,7 @@ answer to a server-side error."""
 from __future__ import annotations
 
 import io
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -427,3 +428,87 @@ def test_route_refuses_sessions_the_server_never_issued(client: FlaskClient, sto
     assert [key for key in store.cache.iterkeys() if "upload" in str(key)] == []
     assert post(client, series_csv(20), "a.csv")[0] == 200
     assert sessions.verify(store, T1) == S1
+
+
+# -- long and wide files, row order (issue 13) ---------------------------------------------------
+
+
+def long_csv() -> bytes:
+    """date,symbol,close,volume: AAPL and MSFT on 30 days, IBM on the first 20."""
+    days = pd.date_range("2020-01-01", periods=30, freq="D").strftime("%Y-%m-%d")
+    rows = [
+        f"{d},{symbol},{base + i},{base * 10 + i}"
+        for i, d in enumerate(days)
+        for symbol, base in (("AAPL", 100), ("MSFT", 200), ("IBM", 50))
+        if symbol != "IBM" or i < 20
+    ]
+    return ("date,symbol,close,volume\n" + "\n".join(rows)).encode()
+
+
+def test_a_long_upload_offers_its_series_and_a_choice_makes_an_upload(
+    settings: Settings, store: Store
+) -> None:
+    meta = ingest(store, settings, S1, long_csv(), "stocks.csv")
+    shape = meta["shape"]
+    assert (shape["kind"], shape["choice"], shape["source"]) == ("long", "as-read", meta["upload"])
+    assert list(shape["choices"]) == ["as-read", "pivot", "id:AAPL", "id:MSFT", "id:IBM"]
+    assert shape["choices"]["id:IBM"] == "one series: IBM (20 rows)"
+    assert meta["rows"] == 80 and meta["duplicates"] == 50  # as read: interleaved
+
+    wide = uploads.reshape(store, settings, S1, meta["upload"], "pivot")
+    assert wide["upload"].startswith(meta["upload"] + "-") and ":" not in wide["upload"][7:]
+    assert (wide["name"], wide["rows"], wide["duplicates"]) == ("stocks.csv, by symbol", 30, 0)
+    assert wide["columns"][:3] == ["close:AAPL", "close:IBM", "close:MSFT"]
+    assert wide["shape"]["choice"] == "pivot" and wide["shape"]["source"] == meta["upload"]
+    frame = build_dataset(
+        store, settings, S1, wide["upload"], Recipe("close:MSFT", ("close:IBM",), missing="ffill")
+    ).frame
+    assert frame["close:MSFT"].iloc[4] == 204.0 and frame["close:IBM"].iloc[-1] == 69.0
+    assert store.load_dataset(wide["upload"], S1).frame.shape == (30, 6)  # the default dataset
+    assert uploads.reshape(store, settings, S1, meta["upload"], "pivot") == wide  # kept, once
+
+    one = uploads.reshape(store, settings, S1, wide["upload"], "id:IBM")  # from a reshaped one
+    assert (one["name"], one["rows"], one["columns"]) == (
+        "stocks.csv, IBM",
+        20,
+        ["close", "volume"],
+    )
+    assert store.load_dataset(one["upload"], S1).frame["close"].iloc[0] == 50.0
+    assert uploads.reshape(store, settings, S1, one["upload"], "as-read") == meta
+    table = store.load_upload(S1, one["upload"])
+    assert table.report.notes[0] == "Kept the 20 rows whose symbol is 'IBM'."
+    with pytest.raises(DataError, match="cannot be reshaped that way"):
+        uploads.reshape(store, settings, S1, meta["upload"], "id:GOOG")
+    with pytest.raises(NotFound):
+        uploads.reshape(store, settings, S2, meta["upload"], "pivot")
+
+
+def test_a_wide_upload_with_few_rows_is_transposed_at_once(
+    settings: Settings, store: Store
+) -> None:
+    head = "Product_Code," + ",".join(f"W{w}" for w in range(12))
+    rows = [f"P{p}," + ",".join(str(p * 100 + w) for w in range(12)) for p in range(1, 5)]
+    data = (head + "\n" + "\n".join(rows)).encode()
+    meta = ingest(store, settings, S1, data, "weekly.csv")
+    assert (meta["name"], meta["rows"], meta["columns"]) == (
+        "weekly.csv, transposed",
+        12,
+        ["P1", "P2", "P3", "P4"],
+    )
+    assert list(meta["shape"]["choices"]) == ["transpose"]  # as read it is no series
+    assert store.load_dataset(meta["upload"], S1).frame["P2"].iloc[3] == 203.0
+    assert ingest(store, settings, S1, data, "weekly.csv") == meta  # the same file again
+
+
+def test_a_plain_upload_has_no_shape_and_its_rows_can_be_reversed(
+    settings: Settings, store: Store
+) -> None:
+    text = "close,volume\n" + "\n".join(f"{100 - i},{i}" for i in range(20))
+    meta = ingest(store, settings, S1, text.encode(), "newest-first.csv")
+    assert "shape" not in meta and meta["time_column"] is None
+    recipe = Recipe("close", use_time=False, reverse=True)
+    assert not recipe.is_default and Recipe.from_dict(asdict(recipe)) == recipe
+    frame = build_dataset(store, settings, S1, meta["upload"], recipe).frame
+    assert list(frame["close"].iloc[:3]) == [81.0, 82.0, 83.0]
+    with pytest.raises(DataError, match="cannot be reshaped"):
+        uploads.reshape(store, settings, S1, meta["upload"], "pivot")
