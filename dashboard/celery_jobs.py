@@ -4,6 +4,7 @@ Redis, and whether the queue answers. Used when REDIS_URL is set (dashboard.back
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from dash import CeleryManager
@@ -112,12 +113,15 @@ def make_celery(settings: Settings) -> Any:
         from dashboard.ml import runtime
 
         runtime.configure_threads(settings.tf_intra_threads, settings.tf_inter_threads)
-        try:  # no TensorFlow op: listing devices leaves the runtime uninitialised
-            app.backend.client.set(DEVICE_KEY, runtime.device_name())
+        device = runtime.device_name()  # no TensorFlow op: the runtime stays uninitialised
+        try:
+            app.backend.client.set(DEVICE_KEY, device)
         except Exception:  # the badge is cosmetic; jobs report their device anyway
             log.warning("could not record the worker's device", exc_info=True)
+        log.info("%s: pool child %d ready to train on %s", WARM_LOG, os.getpid(), device)
 
     return app
 
 
 DEVICE_KEY = "lstm-lab-device"
+WARM_LOG = "TensorFlow imported"  # logged by each pool child once it can train

@@ -337,8 +337,8 @@ def run_search(
 
     store = Store.from_settings(settings)
     try:
-        opened = _open(settings, store, search, base, session, study_name)
-    except _Refusal as refusal:
+        opened = start_study(settings, store, search, base, session, study_name)
+    except SearchRefused as refusal:
         return refused(str(refusal), study_name if owns_study(store, session, study_name) else "")
     except Exception as error:  # the page gets a sentence; the log the traceback
         log.exception("search %s could not start", study_name)
@@ -356,11 +356,11 @@ def run_search(
         )
 
 
-class _Refusal(Exception):
+class SearchRefused(Exception):
     """The search cannot start; the message is one sentence for the page."""
 
 
-def _open(
+def start_study(
     settings: Settings,
     store: Store,
     search: SearchSettings,
@@ -368,13 +368,15 @@ def _open(
     session: str,
     name: str,
 ) -> SearchStudy:
-    """Check the search and the caps, then open (or make) the study with its budget."""
+    """Check the search and the server's caps, then open the session's study `name` with
+    its budget (made, and listed as the session's, when new; resumed with `search.n_trials`
+    more trials when it is the session's). Raises SearchRefused with one sentence."""
     path = journal_path(settings.data_dir, name)
     resume = owns_study(store, session, name)
     if not resume and path.exists():
-        raise _Refusal("That study is not one of this session's.")
+        raise SearchRefused("That study is not one of this session's.")
     if not resume and len(list_studies(store, session)) >= settings.max_studies_per_session:
-        raise _Refusal(
+        raise SearchRefused(
             f"This server keeps at most {_studies(settings.max_studies_per_session)} per "
             "session: resume one of yours (pick it under Study) instead of a new one."
         )
@@ -392,7 +394,7 @@ def _open(
     try:
         dataset = store.load_dataset(base.dataset, session)
     except NotFound:
-        raise _Refusal(
+        raise SearchRefused(
             f"The dataset {base.dataset!r} is no longer on the server: pick or upload it again."
         ) from None
     total = replace(search, n_trials=started + search.n_trials)
@@ -407,7 +409,7 @@ def _open(
     if started and search.n_trials < 1:
         problems = ["Resuming a study needs at least one more trial.", *problems]
     if problems:
-        raise _Refusal(" ".join(dict.fromkeys(problems)))
+        raise SearchRefused(" ".join(dict.fromkeys(problems)))
     if not resume:
         _remember(store, session, name)
     return open_study(path, name, total, base)
@@ -677,6 +679,7 @@ def _summary(search: SearchStudy) -> str:
 __all__ = [
     "SEARCH_OPTIONS",
     "SEARCH_RANGES",
+    "SearchRefused",
     "as_search_state",
     "cancel_search",
     "list_studies",
@@ -687,6 +690,7 @@ __all__ = [
     "search_settings",
     "search_state",
     "settle",
+    "start_study",
     "study_csv",
     "study_state",
     "trial_loop",
