@@ -11,7 +11,7 @@ from dash import Dash, Input, Output, State, ctx, no_update
 from dashboard import ids, sessions
 from dashboard.ingest import uploads
 from dashboard.ingest.reader import DataError
-from dashboard.ingest.uploads import ROW_ORDER, UPLOAD_PREFIX, Recipe
+from dashboard.ingest.uploads import ROW_ORDER, ROW_ORDER_REVERSED, UPLOAD_PREFIX, Recipe
 from dashboard.layout import data_panel, data_report
 from dashboard.payloads import DatasetMeta, UploadMeta, dataset_meta
 from dashboard.settings import Settings
@@ -30,14 +30,16 @@ def recipe_from_controls(
     detected: str | None = None,
 ) -> Recipe:
     """The Recipe that the Data controls describe (`detected`: the reader's time column)."""
+    row_order = time_choice in (ROW_ORDER, ROW_ORDER_REVERSED)
     return Recipe(
         target=target,
         features=tuple(f for f in features or [] if f != target),
-        use_time=time_choice != ROW_ORDER,
-        time_column=None if time_choice in (None, ROW_ORDER, detected) else time_choice,
+        use_time=not row_order,
+        time_column=None if row_order or time_choice in (None, detected) else time_choice,
         missing=missing or "interpolate",
         markers=tuple(sorted(float(m) for m in markers or [])),
         duplicates=duplicates or "keep",
+        reverse=time_choice == ROW_ORDER_REVERSED,
     )
 
 
@@ -101,6 +103,16 @@ class ReceivedUpload(NamedTuple):
     tab: Any = no_update
 
 
+def upload_entry(meta: UploadMeta, options: list[Any] | None) -> tuple[dict[str, str], list[Any]]:
+    """(the dataset picker's entry for an upload, the other entries): an upload made of the
+    same file in another shape is replaced, so each file is offered once."""
+    shape = meta.get("shape")
+    source = shape["source"] if shape else meta["upload"]
+    entry = {"label": f"Upload: {meta['name']}", "value": meta["upload"]}
+    others = [o for o in options or [] if not str(o.get("value", "")).startswith(source)]
+    return entry, others
+
+
 def received(result: dict[str, Any], options: list[Any] | None) -> ReceivedUpload:
     """The upload route's answer ({"upload": meta} or {"error": sentence}) in the page: the
     upload offered and picked, or what went wrong (the dataset in use stays as it was)."""
@@ -108,8 +120,7 @@ def received(result: dict[str, Any], options: list[Any] | None) -> ReceivedUploa
     if not meta:
         message = result.get("error") or "The upload failed; try again."
         return ReceivedUpload(message=message, color="danger", message_open=True)
-    entry = {"label": f"Upload: {meta['name']}", "value": meta["upload"]}
-    others = [o for o in options or [] if o.get("value") != meta["upload"]]
+    entry, others = upload_entry(meta, options)
     time = f", time column '{meta['time_column']}'" if meta["time_column"] else ", no time column"
     return ReceivedUpload(
         message=f"Read {meta['name']}: {meta['rows']:,} rows, "
@@ -172,6 +183,103 @@ def upload_views(store: Store, meta: DatasetMeta, session: str) -> tuple[Any, An
     return report, data_report.preview_table(table.frame, table.report.rows)
 
 
+class ShapeChoice(NamedTuple):
+    """offer_shapes' outputs, in Output order."""
+
+    style: Any = no_update
+    options: Any = no_update
+    value: Any = no_update
+    note: Any = no_update
+
+
+def shape_choice(meta: UploadMeta | None) -> ShapeChoice:
+    """The shape picker of a long or wide upload (its choices, the one in use); else hidden."""
+    shape = meta.get("shape") if meta else None
+    if not shape:
+        return ShapeChoice(data_panel.HIDDEN, [], None, "")
+    options = data_panel.shape_options(shape["choices"])
+    return ShapeChoice({}, options, shape["choice"], shape["sentence"])
+
+
+class AppliedShape(NamedTuple):
+    """apply_shape's outputs, in Output order."""
+
+    dataset_options: Any = no_update
+    dataset: Any = no_update
+    problem: Any = no_update
+    problem_open: Any = no_update
+
+
+def applied_shape(
+    store: Store,
+    settings: Settings,
+    session: str,
+    picked: str,
+    choice: str,
+    options: list[Any] | None,
+) -> AppliedShape:
+    """The upload that a shape choice makes (uploads.reshape) offered in place of the picked
+    one and picked; or what went wrong (the dataset in use stays)."""
+    try:
+        meta = uploads.reshape(store, settings, sessions.verify(store, session), picked, choice)
+    except sessions.InvalidSession as refused:
+        return AppliedShape(problem=refused.message, problem_open=True)
+    except NotFound:
+        return AppliedShape(problem=GONE, problem_open=True)
+    except DataError as problem:
+        return AppliedShape(problem=str(problem), problem_open=True)
+    if meta["upload"] == picked:
+        return AppliedShape(problem="", problem_open=False)
+    entry, others = upload_entry(meta, options)
+    return AppliedShape([*others, entry], meta["upload"], "", False)
+
+
+def picked_upload(store: Store, session: str, picked: str | None) -> UploadMeta | None:
+    """The metadata of the picked upload of this session; None for a built-in or a gone one."""
+    if not picked or not picked.startswith(UPLOAD_PREFIX):
+        return None
+    try:
+        return store.upload_meta(sessions.verify(store, session), picked)
+    except NotFound:  # also a session the server never issued
+        return None
+
+
+def register_shapes(app: Dash, settings: Settings, store: Store) -> dict[str, Callable[..., Any]]:
+    """Wire the shape picker of long and wide uploads."""
+
+    @app.callback(
+        Output(ids.SHAPE_BOX, "style"),
+        Output(ids.SHAPE_PICKER, "options"),
+        Output(ids.SHAPE_PICKER, "value"),
+        Output(ids.SHAPE_NOTE, "children"),
+        Input(ids.DATASET_PICKER, "value"),
+        State(ids.SESSION, "data"),
+    )
+    def offer_shapes(picked: str | None, session: str) -> ShapeChoice:
+        """Show a long or wide upload's shape choices, the one in use picked."""
+        return shape_choice(picked_upload(store, session, picked))
+
+    @app.callback(
+        Output(ids.DATASET_PICKER, "options", allow_duplicate=True),
+        Output(ids.DATASET_PICKER, "value", allow_duplicate=True),
+        Output(ids.DATA_PROBLEM, "children", allow_duplicate=True),
+        Output(ids.DATA_PROBLEM, "is_open", allow_duplicate=True),
+        Input(ids.SHAPE_APPLY, "n_clicks"),
+        State(ids.SHAPE_PICKER, "value"),
+        State(ids.DATASET_PICKER, "value"),
+        State(ids.DATASET_PICKER, "options"),
+        State(ids.SESSION, "data"),
+        prevent_initial_call=True,
+    )
+    def apply_shape(
+        _clicks: int, choice: str, picked: str, options: list[Any], session: str
+    ) -> AppliedShape:
+        """Make the chosen shape of the upload the dataset in use."""
+        return applied_shape(store, settings, session, picked, choice, options)
+
+    return {"offer_shapes": offer_shapes, "apply_shape": apply_shape}
+
+
 def register(app: Dash, settings: Settings, store: Store) -> dict[str, Callable[..., Any]]:
     """Wire the upload box, the reading choices and the Data tab's views."""
 
@@ -215,12 +323,7 @@ def register(app: Dash, settings: Settings, store: Store) -> dict[str, Callable[
     )
     def offer_choices(picked: str | None, session: str) -> ReadingChoices:
         """Show the reading choices of an upload (time axis, markers, repeats), reset."""
-        if not picked or not picked.startswith(UPLOAD_PREFIX):
-            return uploads_hidden()
-        try:
-            return choices_for(store.upload_meta(sessions.verify(store, session), picked))
-        except NotFound:
-            return uploads_hidden()
+        return choices_for(picked_upload(store, session, picked))
 
     @app.callback(
         Output(ids.FEATURE_PICKER, "options"),
@@ -279,4 +382,5 @@ def register(app: Dash, settings: Settings, store: Store) -> dict[str, Callable[
         "offer_features": offer_features,
         "prepare_dataset": prepare_dataset,
         "show_upload": show_upload,
+        **register_shapes(app, settings, store),
     }

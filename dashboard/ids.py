@@ -63,6 +63,10 @@ DUPLICATE_PICKER = "duplicate-picker"
 DUPLICATE_BOX = "duplicate-box"
 DATA_REPORT = "data-report"
 PREVIEW = "data-preview"
+SHAPE_BOX = "shape-box"  # long and wide uploads: how the file becomes series
+SHAPE_NOTE = "shape-note"  # what the reader found (several series stacked, items as rows)
+SHAPE_PICKER = "shape-picker"  # as read, one series, each id as a column, transpose
+SHAPE_APPLY = "shape-apply"
 
 
 # runs tab, page URL and share links

@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 UPLOAD_URL = "/upload"
 UPLOAD_PREFIX = "upload:"
 ROW_ORDER = " row order"  # the time choice "none": column names never start with a blank
+ROW_ORDER_REVERSED = " row order reversed"  # "none", the file's rows newest first
 MAX_PRESELECTED = 8  # input features ticked for a fresh upload; the rest stay offered
 MULTIPART_SLACK = 64 * 1024  # form fields and part headers around the file itself
 MAX_NAME = 120

@@ -11,7 +11,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard import ids
-from dashboard.ingest.uploads import ROW_ORDER, UPLOAD_URL
+from dashboard.ingest.uploads import ROW_ORDER, ROW_ORDER_REVERSED, UPLOAD_URL
 from dashboard.layout.components import labelled
 
 ACCEPT = ".csv,.tsv,.txt,.dat,.xlsx,.xlsm"
@@ -92,22 +92,49 @@ def feature_picker() -> html.Div:
 
 
 def reading_choices() -> dbc.Card:
-    """Time axis, missing values, marker values, repeated timestamps (uploads only)."""
+    """Shape (long and wide files), time axis, missing values, marker values, repeated
+    timestamps (uploads only)."""
     return dbc.Card(
         dbc.CardBody(
-            dbc.Row(
-                [
-                    dbc.Col(_time_choice(), md=3),
-                    dbc.Col(_missing_choice(), md="auto"),
-                    dbc.Col(_marker_choice(), md="auto", id=ids.MARKER_BOX),
-                    dbc.Col(_duplicate_choice(), md="auto", id=ids.DUPLICATE_BOX),
-                ],
-                className="g-3 align-items-start",
-            ),
+            [
+                _shape_choice(),
+                dbc.Row(
+                    [
+                        dbc.Col(_time_choice(), md=3),
+                        dbc.Col(_missing_choice(), md="auto"),
+                        dbc.Col(_marker_choice(), md="auto", id=ids.MARKER_BOX),
+                        dbc.Col(_duplicate_choice(), md="auto", id=ids.DUPLICATE_BOX),
+                    ],
+                    className="g-3 align-items-start",
+                ),
+            ],
             className="py-2",
         ),
         id=ids.UPLOAD_OPTIONS,
         className="mb-2 reading-choices",
+        style=HIDDEN,
+    )
+
+
+def _shape_choice() -> html.Div:
+    """A long file's series (one of them, or each id as a column) or a wide file transposed;
+    Apply makes the choice the dataset in use (shown for long and wide uploads only)."""
+    picker = dcc.Dropdown(id=ids.SHAPE_PICKER, clearable=False, className="flex-grow-1")
+    apply = dbc.Button("Apply", id=ids.SHAPE_APPLY, n_clicks=0, size="sm", color="primary")
+    return html.Div(
+        [
+            labelled(
+                "Shape",
+                ids.SHAPE_PICKER,
+                "Several series stacked in one file (an id column beside the dates) can be "
+                "read as one series or with each id as a column; a file with one row per item "
+                "and one column per period can be transposed so each item is a column.",
+                html.Div([picker, apply], className="d-flex gap-2 align-items-center"),
+            ),
+            html.Div(id=ids.SHAPE_NOTE, className="small text-muted"),
+        ],
+        id=ids.SHAPE_BOX,
+        className="mb-2 shape-choice",
         style=HIDDEN,
     )
 
@@ -190,10 +217,19 @@ def data_tab(graph: Component) -> html.Div:
 def time_options(
     time_column: str | None, candidates: list[str] | None = None
 ) -> list[dict[str, str]]:
-    """The time-axis choices: the detected column (if any), other date columns, row order."""
+    """The time-axis choices: the detected column (if any), other date columns, row order
+    (and, without a detected column, row order reversed)."""
     options = [{"label": f"{time_column} (detected)", "value": time_column}] if time_column else []
     options += [{"label": name, "value": name} for name in candidates or []]
-    return [*options, {"label": "none: row order", "value": ROW_ORDER}]
+    options.append({"label": "none: row order", "value": ROW_ORDER})
+    if not time_column:  # only rows in file order: they may run newest first
+        options.append({"label": "none: row order reversed", "value": ROW_ORDER_REVERSED})
+    return options
+
+
+def shape_options(choices: dict[str, str]) -> list[dict[str, str]]:
+    """The shape choices of a long or wide upload (value -> label) as dropdown options."""
+    return [{"label": label, "value": value} for value, label in choices.items()]
 
 
 def marker_options(markers: list[float]) -> list[dict[str, Any]]:

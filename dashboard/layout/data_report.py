@@ -79,7 +79,8 @@ def _read_as(report: dict[str, Any]) -> str:
 
 def _time_line(report: dict[str, Any], recipe: dict[str, Any]) -> str:
     if not report["time_column"] or not recipe.get("use_time", True):
-        return "Time axis: none, the rows in file order."
+        order = "reverse file order (newest first in the file)" if recipe.get("reverse") else ""
+        return f"Time axis: none, the rows in {order or 'file order'}."
     every = frequency_text(report["frequency"]) or "irregular steps"
     return (
         f"Time axis: {report['time_column']}, {every}, from {report['start']} to "

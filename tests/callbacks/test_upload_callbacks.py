@@ -18,7 +18,7 @@ from callbacks.upload import GONE, feature_choice
 from dashboard import sessions
 from dashboard.app import create_app
 from dashboard.control_state import SETTINGS, config_from_controls, control_value
-from dashboard.ingest.uploads import MAX_PRESELECTED, ROW_ORDER
+from dashboard.ingest.uploads import MAX_PRESELECTED, ROW_ORDER, ROW_ORDER_REVERSED
 from dashboard.ml.config import TrainConfig, check
 from dashboard.settings import Settings
 from dashboard.store import Store
@@ -245,3 +245,93 @@ def test_an_upload_with_a_forged_session_is_refused_and_nothing_is_stored(
     assert functions["offer_choices"](upload_id, bare)[0] == {"display": "none"}
     assert functions["show_upload"]({"id": upload_id, "target": "CO(GT)"}, bare) == (GONE, None)
     assert functions["pick_dataset"](upload_id, bare)[0] is None
+
+
+# -- long files, row order (issue 13) -------------------------------------------------------------
+
+
+def long_csv() -> bytes:
+    """date,symbol,close,volume: AAPL and MSFT on 30 days, IBM on the first 20, interleaved."""
+    days = pd.date_range("2020-01-01", periods=30, freq="D").strftime("%Y-%m-%d")
+    rows = [
+        f"{d},{symbol},{base + i},{base * 10 + i}"
+        for i, d in enumerate(days)
+        for symbol, base in (("AAPL", 100), ("MSFT", 200), ("IBM", 50))
+        if symbol != "IBM" or i < 20
+    ]
+    return ("date,symbol,close,volume\n" + "\n".join(rows)).encode()
+
+
+def test_a_long_upload_offers_its_shapes_and_applying_one_makes_the_dataset(
+    app_parts: tuple[dict[str, Any], FlaskClient],
+) -> None:
+    functions, client = app_parts
+    picked = choose(functions, upload(client, long_csv(), "stocks.csv"))
+    style, options, value, note = functions["offer_shapes"](picked, S1)
+    assert style == {} and value == "as-read"
+    assert [o["label"] for o in options] == [
+        "as read: all series in one table",
+        "each symbol as a column (3 ids)",
+        "one series: AAPL (30 rows)",
+        "one series: MSFT (30 rows)",
+        "one series: IBM (20 rows)",
+    ]
+    assert note.startswith("The file holds 3 series stacked by 'symbol'")
+    entry = {"label": "Upload: stocks.csv", "value": picked}
+
+    dataset_options, ibm, problem, shown = functions["apply_shape"](
+        1, "id:IBM", picked, [SINE, entry], S1
+    )
+    assert (problem, shown) == ("", False) and ibm.startswith(picked + "-")
+    assert dataset_options == [SINE, {"label": "Upload: stocks.csv, IBM", "value": ibm}]
+    meta, targets, target, _source, badge = functions["pick_dataset"](ibm, S1)
+    assert (targets, target, meta["rows"]) == (["close", "volume"], "close", 20)
+    assert badge == "dataset: stocks.csv, IBM"
+    assert functions["offer_shapes"](ibm, S1)[2] == "id:IBM"  # the picker shows the choice
+    assert functions["offer_choices"](ibm, S1)[6] == {"display": "none"}  # no repeats left
+
+    by_symbol = functions["apply_shape"](2, "pivot", ibm, dataset_options, S1)
+    assert [o["label"] for o in by_symbol[0]] == [SINE["label"], "Upload: stocks.csv, by symbol"]
+    functions["pick_dataset"](by_symbol[1], S1)
+    meta, problem, shown = functions["prepare_dataset"](
+        by_symbol[1], "close:MSFT", ["close:AAPL"], "date", "interpolate", [], "keep", S1
+    )
+    assert (problem, shown) == ("", False) and meta["rows"] == 30
+    config = config_from_controls(meta, "close:MSFT", [70, 85], tuple(raw_settings()))
+    assert config.features == ("close:AAPL",) and config.dataset == meta["id"]
+    figure = functions["show_series"](meta, "close:MSFT", [70, 85], S1)[0]
+    assert list(figure.data[0].y[:2]) == [200.0, 201.0]
+
+    back = functions["apply_shape"](3, "as-read", by_symbol[1], by_symbol[0], S1)
+    assert back[1] == picked and back[0][-1] == entry
+    same = functions["apply_shape"](4, "as-read", picked, back[0], S1)
+    assert same == (no_update, no_update, "", False)
+    refused = functions["apply_shape"](5, "pivot", picked, back[0], S2)  # another session's
+    assert refused == (no_update, no_update, GONE, True)
+
+
+def test_a_plain_upload_hides_the_shape_picker(
+    app_parts: tuple[dict[str, Any], FlaskClient],
+) -> None:
+    functions, client = app_parts
+    picked = choose(functions, upload(client, AIR.read_bytes(), "AirQualityUCI.csv"))
+    assert functions["offer_shapes"](picked, S1) == ({"display": "none"}, [], None, "")
+    assert functions["offer_shapes"]("builtin:sine", S1)[0] == {"display": "none"}
+
+
+def test_rows_without_a_time_column_can_be_read_newest_first(
+    app_parts: tuple[dict[str, Any], FlaskClient],
+) -> None:
+    functions, client = app_parts
+    text = "close,volume\n" + "\n".join(f"{100 - i},{i}" for i in range(30))
+    picked = choose(functions, upload(client, text.encode(), "newest-first.csv"))
+    times = functions["offer_choices"](picked, S1)[1]
+    assert [t["value"] for t in times] == [ROW_ORDER, ROW_ORDER_REVERSED]
+    meta = functions["prepare_dataset"](
+        picked, "close", [], ROW_ORDER_REVERSED, "interpolate", [], "keep", S1
+    )[0]
+    assert meta["recipe"]["reverse"] is True
+    figure = functions["show_series"](meta, "close", [70, 85], S1)[0]
+    assert list(figure.data[0].y[:2]) == [71.0, 72.0]  # the file's last row first
+    report = functions["show_upload"](meta, S1)[0]
+    assert "reverse file order" in str(report) and "No time column was found" in str(report)
