@@ -57,7 +57,7 @@ def runs_list(store: Store, session: str, focus: str | None) -> RunsList:
     hidden = {"display": "none"}
     return RunsList(
         rows=[runs.table_row(record, names) for record in records],
-        columns=runs_grid.column_defs(names),
+        columns=runs_grid.column_defs(names, searched=any("tag" in r for r in records)),
         note=runs.storage_note(count, size, store.max_runs, store.max_mb),
         parallel=figures_runs.parallel_figure(runs.parallel_axes(records)),
         focus_options=[

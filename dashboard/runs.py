@@ -173,6 +173,7 @@ def table_row(record: RunRecord, names: Sequence[str]) -> dict[str, Any]:
         "device": record.get("device", ""),
         "status": record.get("status", ""),
         "message": record.get("message", ""),
+        "search": str(record.get("tag", {}).get("label", "")),
     }
     for name in names:
         value = config[name]
@@ -243,8 +244,9 @@ RESULT_COLUMNS = (
 )
 
 
-def table_columns(names: Sequence[str]) -> list[dict[str, Any]]:
-    """DataTable column specs: run, when, data, the settings `names`, results, device, status."""
+def table_columns(names: Sequence[str], searched: bool = False) -> list[dict[str, Any]]:
+    """DataTable column specs: run, when, data, status, the study and trial of a search's
+    runs (when `searched`), results, the settings `names`, device."""
 
     def numeric(column_id: str, title: str, specifier: str) -> dict[str, Any]:
         return {
@@ -259,6 +261,7 @@ def table_columns(names: Sequence[str]) -> list[dict[str, Any]]:
         {"id": "when", "name": "when", "type": "text"},
         {"id": "dataset", "name": "data · target", "type": "text"},
         {"id": "status", "name": "status", "type": "text"},
+        *([{"id": "search", "name": "search", "type": "text"}] if searched else []),
         *[numeric(*spec) for spec in RESULT_COLUMNS],
     ]
     for name in names:

@@ -444,6 +444,7 @@ class _Trials:
         self.settings, self.store, self.search = settings, store, search
         self.session, self.slots_cache = session, slots_cache
         self.beat = beat  # the search's heartbeat, for a helper; None in the search's job
+        self.number = _number_of(store, session, search.name)  # the study's, in its session
 
     def gone(self) -> bool:
         """True when this loop is a helper whose search has ended or died."""
@@ -471,7 +472,11 @@ class _Trials:
             report,
             self.slots_cache,
             on_epoch=lambda epoch, history: self._observe(trial, epoch, history),
-            tag={"study": self.search.name, "trial": trial},
+            tag={
+                "study": self.search.name,
+                "trial": trial,
+                "label": f"study {self.number} · trial {trial + 1}",
+            },
             run_id=run_id,
         )
         outcome = _outcome(self.store, state)

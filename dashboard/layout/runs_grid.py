@@ -29,7 +29,7 @@ STATUS_COLORS = {
 }
 # widths in px: fixed, since the grid is first drawn hidden (the Runs tab, an empty session)
 # where AG Grid cannot measure its cells; the grid scrolls sideways past its width
-WIDTHS = {"number": 72, "when": 116, "dataset": 210, "status": 100, "device": 92}
+WIDTHS = {"number": 72, "when": 116, "dataset": 210, "status": 100, "search": 150, "device": 92}
 
 
 def number_format(specifier: str) -> dict[str, str]:
@@ -47,11 +47,11 @@ def status_style() -> dict[str, Any]:
     }
 
 
-def column_defs(names: Sequence[str]) -> list[dict[str, Any]]:
+def column_defs(names: Sequence[str], searched: bool = False) -> list[dict[str, Any]]:
     """AG Grid columns from the runs table's column specs (see runs.table_columns): numbers
     right-aligned with their d3 format and a number filter, text left with a text filter."""
     defs = []
-    for spec in runs.table_columns(names):
+    for spec in runs.table_columns(names, searched):
         title = spec["name"]
         width = WIDTHS.get(spec["id"], max(90, 9 * len(title) + 44))  # room for the sort arrow
         column: dict[str, Any] = {"field": spec["id"], "headerName": title, "width": width}
