@@ -2,7 +2,8 @@
 
 `read_table` sniffs a small sample (see `dashboard.ingest.sniff`), makes one `pandas.read_csv`
 call with what it found, then tidies the result: empty columns and rows dropped, a time column
-found (one column, a date + a time column, or year/month/day/hour columns), rows sorted by
+found (one column, a date + a time column, year/month/day/hour columns, year-index-month
+labels or a bare column of years: `dashboard.ingest.periods`), rows sorted by
 time, numbers made float64. It reports everything it did in a `ReadReport`. `clean` then
 returns the chosen columns with missing values handled the way the user picked.
 
@@ -16,7 +17,14 @@ Choices made here (the page shows them as notes):
 - a column with no values stays in the frame but is not offered;
 - numeric sentinels like -200 are only offered (`ReadReport.sentinel_candidates`), never
   applied by `read_table`; `clean` applies the ones in `ReadOptions.missing_sentinels`;
-- `duplicates="keep"` leaves every row of a repeated timestamp; "mean" averages them.
+- `duplicates="keep"` leaves every row of a repeated timestamp; "mean" averages them;
+- numbers written with units (9.57K, -1.13%, $1,234.50) become floats, percent kept in
+  percent (`dashboard.ingest.units`), and the report names the columns (`converted`);
+- a column that looks like time but is not the time axis gets a sentence saying why;
+- without a time column the rows keep file order; `clean` reverses them if asked
+  (`ReadOptions.reverse_rows`, for files listed newest first);
+- long files (series stacked by an id column) and wide ones (one column per period) are only
+  reported (`ReadReport.shape`); `dashboard.ingest.shapes.apply` and `reframe` reshape them.
 """
 
 from __future__ import annotations

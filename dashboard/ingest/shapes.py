@@ -32,6 +32,7 @@ AS_READ, PIVOT, TRANSPOSE, PICK = "as-read", "pivot", "transpose", "id:"
 MAX_IDS = 100  # more distinct values than this is not "a few series"
 MAX_ITEMS = 1000  # a wide file with more rows is not transposed into that many columns
 MIN_PERIODS = 6
+MAX_LABELS = 3  # text columns joined to name an item when none names each row once
 MAX_CANDIDATES = 20
 REPEATS = 0.3  # at least this share of rows repeat an earlier timestamp in a long file
 CLASHES = 0.05  # at most this share of (time, id) pairs may repeat
@@ -45,6 +46,7 @@ class Shape:
 
     kind: str = PLAIN  # plain | long | wide
     column: str | None = None  # long: the id column; wide: the column naming items, if any
+    labels: list[str] = field(default_factory=list)  # wide: the text columns naming items
     ids: dict[str, int] = field(default_factory=dict)  # long: id -> rows, most rows first
     values: list[str] = field(default_factory=list)  # long: the value columns to pivot
     periods: list[str] = field(default_factory=list)  # wide: the period columns, in order
@@ -101,7 +103,7 @@ def _long(frame: pd.DataFrame, time_column: str) -> Shape | None:
         f"The file holds {len(ids)} series stacked by {name!r} ({shown}{more}); "
         "pick one series or put each in its own column."
     )
-    return Shape(LONG, str(name), ids, values, sentence=sentence)
+    return Shape(LONG, str(name), ids=ids, values=values, sentence=sentence)
 
 
 def _date_headers(names: list[str]) -> list[str]:
@@ -137,23 +139,28 @@ def _wide(frame: pd.DataFrame) -> Shape | None:
         return None
     if not 2 <= len(frame) <= MAX_ITEMS:
         return None
-    label = _label_column(frame)
+    labels = _label_columns(frame)
     sentence = (
         f"The file has one row per item and one column per period ({periods[0]} to "
         f"{periods[-1]}); transpose it so that each of its {len(frame):,} rows becomes a column."
     )
     return Shape(
-        WIDE, label, periods=periods, period_kind=kind, items=len(frame), sentence=sentence
+        WIDE,
+        labels[0] if labels else None,
+        labels=labels,
+        periods=periods,
+        period_kind=kind,
+        items=len(frame),
+        sentence=sentence,
     )
 
 
-def _label_column(frame: pd.DataFrame) -> str | None:
-    """The first text column naming each row once (e.g. 'Country Name'), else the first text
-    column, else None (rows are then named 'row 1', 'row 2', ...)."""
+def _label_columns(frame: pd.DataFrame) -> list[str]:
+    """The first text column naming each row once (e.g. 'Country Name'), else the first few
+    text columns together ('Hubei / China'), else none (rows named 'row 1', 'row 2', ...)."""
     texts = [str(c) for c in frame.columns if frame[c].dtype == object]
     unique = [c for c in texts if frame[c].notna().all() and frame[c].is_unique]
-    named = unique or texts
-    return named[0] if named else None
+    return unique[:1] or texts[:MAX_LABELS]
 
 
 # -- applying a choice -----------------------------------------------------------------------
@@ -203,8 +210,9 @@ def _period_axis(shape: Shape) -> pd.Series:
 
 def transpose(frame: pd.DataFrame, shape: Shape) -> pd.DataFrame:
     """One row per period, one column per item (named by the label column, or 'row n')."""
-    if shape.column is not None:
-        names = frame[shape.column].fillna("").astype(str).str.strip().tolist()
+    if shape.labels:
+        parts = frame[shape.labels].fillna("").astype(str).apply(lambda c: c.str.strip())
+        names = [" / ".join(p for p in row if p) for row in parts.itertuples(index=False)]
     else:
         names = [f"row {i + 1}" for i in range(len(frame))]
     body = frame[shape.periods].to_numpy(dtype=np.float64).T

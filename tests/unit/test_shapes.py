@@ -153,11 +153,12 @@ def test_dates_as_headers_become_the_time_axis() -> None:
     table = read_text(head + "\n" + "\n".join(rows))
     shape = table.report.shape
     assert (shape.kind, shape.period_kind, shape.periods[0]) == ("wide", "dates", "1/22/20")
-    assert shape.column == "Province"  # the first text column; an empty name stays a name
+    assert shape.labels == ["Province", "Country"]  # neither names each row once
     items = reshaped(table, "transpose")
+    assert items.numeric_columns == ["Spain", "Hubei / China", "Beijing / China"]
     assert items.time_column == "period" and items.report.frequency == "D"
     assert items.frame["period"].iloc[0] == pd.Timestamp("2020-01-22")
-    assert items.frame["Hubei"].iloc[3] == 13.0 and items.frame["Unnamed: 1"].iloc[3] == 3.0
+    assert items.frame["Hubei / China"].iloc[3] == 13.0 and items.frame["Spain"].iloc[3] == 3.0
 
 
 def test_years_as_headers_become_yearly_rows() -> None:
