@@ -97,6 +97,16 @@ def best_so_far_figure(points: Sequence[Sequence[float]], objective: str = "val_
         hovertemplate="after trial %{x}: %{y:.4g}<extra></extra>",
     )
     figure.update_xaxes(dtick=1 if len(points) < 12 else None)
+    values = [float(v) for _, v in points]
+    positive = all(v > 0 for v in values)  # as the curves chart: val_loss on a log axis
+    figure.update_yaxes(type="log" if positive else "linear")
+    if max(values) == min(values):  # flat: Plotly's own range would be ±1 around it
+        value = values[0]
+        if positive:
+            figure.update_yaxes(range=[math.log10(value) - 0.3, math.log10(value) + 0.3])
+        else:
+            pad = abs(value) / 10 or 1e-3
+            figure.update_yaxes(range=[value - pad, value + pad])
     return figure
 
 

@@ -35,6 +35,10 @@ def test_every_trial_on_one_chart_pruned_ones_cut_short_and_marked() -> None:
 def test_best_so_far_and_importances() -> None:
     best = best_so_far_figure([[0, 0.5], [2, 0.2]])
     assert list(best.data[0].x) == [1, 3] and best.data[0].line.shape == "hv"
+    assert best.layout.yaxis.type == "log"
+    flat = best_so_far_figure([[0, 0.002], [1, 0.002]])  # not drawn on Plotly's ±1 around it
+    low, high = flat.layout.yaxis.range
+    assert 10**low < 0.002 < 10**high and 10**high < 0.01
     bars = importance_figure({"units": 0.7, "learning_rate": 0.3}, 5, 5)
     assert list(bars.data[0].y) == ["Learning rate", "Units"]  # the largest on top
     assert "5 trials, a first look" in bars.layout.title.text
