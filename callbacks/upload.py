@@ -11,6 +11,7 @@ from dash import Dash, Input, Output, State, ctx, no_update
 from dashboard import ids, sessions
 from dashboard.ingest import uploads
 from dashboard.ingest.reader import DataError
+from dashboard.ingest.shapes import AS_READ
 from dashboard.ingest.uploads import ROW_ORDER, ROW_ORDER_REVERSED, UPLOAD_PREFIX, Recipe
 from dashboard.layout import data_panel, data_report
 from dashboard.payloads import DatasetMeta, UploadMeta, dataset_meta
@@ -18,6 +19,10 @@ from dashboard.settings import Settings
 from dashboard.store import NotFound, Store
 
 GONE = "This upload is no longer on the server; upload the file again."
+SHAPE_HINTS = {
+    "long": "It holds several series: choose one, or each as a column, under Shape.",
+    "wide": "It has one row per item: it can be transposed under Shape.",
+}
 
 
 def recipe_from_controls(
@@ -122,9 +127,11 @@ def received(result: dict[str, Any], options: list[Any] | None) -> ReceivedUploa
         return ReceivedUpload(message=message, color="danger", message_open=True)
     entry, others = upload_entry(meta, options)
     time = f", time column '{meta['time_column']}'" if meta["time_column"] else ", no time column"
+    shape = meta.get("shape")
+    hint = f" {SHAPE_HINTS[shape['kind']]}" if shape and shape["choice"] == AS_READ else ""
     return ReceivedUpload(
         message=f"Read {meta['name']}: {meta['rows']:,} rows, "
-        f"{len(meta['columns'])} numeric columns{time}.",
+        f"{len(meta['columns'])} numeric columns{time}.{hint}",
         color="success",
         message_open=True,
         dataset_options=[*others, entry],

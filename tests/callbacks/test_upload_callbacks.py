@@ -266,7 +266,12 @@ def test_a_long_upload_offers_its_shapes_and_applying_one_makes_the_dataset(
     app_parts: tuple[dict[str, Any], FlaskClient],
 ) -> None:
     functions, client = app_parts
-    picked = choose(functions, upload(client, long_csv(), "stocks.csv"))
+    result = upload(client, long_csv(), "stocks.csv")
+    assert functions["receive_upload"](result, [SINE])[0] == (
+        "Read stocks.csv: 80 rows, 2 numeric columns, time column 'date'. "
+        "It holds several series: choose one, or each as a column, under Shape."
+    )
+    picked = choose(functions, result)
     style, options, value, note = functions["offer_shapes"](picked, S1)
     assert style == {} and value == "as-read"
     assert [o["label"] for o in options] == [
