@@ -1,7 +1,8 @@
 """The shape of a parsed table, and reshaping it so each series is one column.
 
-- long ("tidy"): several series stacked, told apart by an id column (text, a few distinct
-  values, each timestamp repeated about once per id) beside the time column. Choices: one
+- long ("tidy"): several series stacked, told apart by an id column (text, or whole numbers
+  under an id-like name such as 'station'; a few distinct values, each timestamp repeated
+  about once per id) beside the time column. Choices: one
   series (`id:<value>`, offered with its row count) or each id as a column (`pivot`; with
   several value columns they are named `<value>:<id>`);
 - wide by time: one row per item, one column per period (W0..W51, 1960..2016, dates as
@@ -32,6 +33,10 @@ AS_READ, PIVOT, TRANSPOSE, PICK = "as-read", "pivot", "transpose", "id:"
 MAX_IDS = 100  # more distinct values than this is not "a few series"
 MAX_ITEMS = 1000  # a wide file with more rows is not transposed into that many columns
 MIN_PERIODS = 6
+ID_WORDS = frozenset(
+    {"id", "code", "station", "store", "shop", "site", "sensor", "item", "product", "symbol"}
+    | {"ticker", "region", "country", "city", "series", "meter", "building", "zone", "device"}
+)  # a column of whole numbers is an id column only when named like one
 MAX_LABELS = 3  # text columns joined to name an item when none names each row once
 MAX_CANDIDATES = 20
 REPEATS = 0.3  # at least this share of rows repeat an earlier timestamp in a long file
@@ -84,19 +89,43 @@ def _clashes(frame: pd.DataFrame, time_column: str, name: str, rows: int) -> int
     return clashes if clashes <= CLASHES * rows else None
 
 
+def id_text(column: pd.Series) -> pd.Series:
+    """Ids as text ('AAPL'; 101.0 as '101'), missing ones as ''."""
+    if column.dtype == np.float64:
+        return column.astype("Int64").astype(str).replace("<NA>", "")
+    return column.fillna("").astype(str)
+
+
+def _named_like_id(name: str) -> bool:
+    return bool(ID_WORDS & set(re.split(r"[\W_]+", name.strip().lower())))
+
+
+def _id_candidates(frame: pd.DataFrame, time_column: str) -> list[str]:
+    """Text columns, then whole-number columns named like ids ('station', 'store_id')."""
+    others = [str(c) for c in frame.columns if c != time_column]
+    texts = [c for c in others if frame[c].dtype == object]
+    numbered = [
+        c
+        for c in others
+        if frame[c].dtype == np.float64
+        and _named_like_id(c)
+        and bool((frame[c].dropna() % 1 == 0).all())
+    ]
+    return (texts + numbered)[:MAX_CANDIDATES]
+
+
 def _long(frame: pd.DataFrame, time_column: str) -> Shape | None:
     rows = len(frame)
     if rows - frame[time_column].nunique() < REPEATS * rows:
         return None
-    texts = [c for c in frame.columns if c != time_column and frame[c].dtype == object]
-    scored = {c: _clashes(frame, time_column, c, rows) for c in texts[:MAX_CANDIDATES]}
+    scored = {c: _clashes(frame, time_column, c, rows) for c in _id_candidates(frame, time_column)}
     found = {c: n for c, n in scored.items() if n is not None}
     if not found:
         return None
     name = min(found, key=lambda c: found[c])  # the fewest clashes; the first on a tie
-    counts = frame[name].value_counts()
-    ids = {str(i): int(n) for i, n in counts.items()}
-    values = [str(c) for c in frame.columns if frame[c].dtype == np.float64]
+    counts = id_text(frame[name]).value_counts()
+    ids = {str(i): int(n) for i, n in counts.items() if i != ""}
+    values = [str(c) for c in frame.columns if frame[c].dtype == np.float64 and c != name]
     shown = ", ".join(f"{i} ({n:,} rows)" for i, n in list(ids.items())[:3])
     more = ", ..." if len(ids) > 3 else ""
     sentence = (
@@ -181,7 +210,7 @@ def apply(frame: pd.DataFrame, time_column: str | None, shape: Shape, choice: st
 
 def pick(frame: pd.DataFrame, column: str, value: str) -> pd.DataFrame:
     """The rows whose `column` is `value`, without that column."""
-    keep = frame[column].astype(str) == value
+    keep = id_text(frame[column]) == value
     return frame.loc[keep].drop(columns=[column]).reset_index(drop=True)
 
 
@@ -189,7 +218,7 @@ def pivot(frame: pd.DataFrame, time_column: str, column: str, values: list[str])
     """One row per timestamp, one column per id (per value column and id, named
     '<value>:<id>', when there are several); repeated (time, id) pairs are averaged."""
     keyed = frame[[time_column, column, *values]].dropna(subset=[column])
-    keyed = keyed.assign(**{column: keyed[column].astype(str)})
+    keyed = keyed.assign(**{column: id_text(keyed[column])})
     means = keyed.groupby([time_column, column], sort=True)[values].mean()
     wide = pd.DataFrame(means.unstack(column))
     values_ids = zip(

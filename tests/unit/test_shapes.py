@@ -107,6 +107,20 @@ def test_one_value_column_pivots_into_columns_named_by_id() -> None:
     assert list(wide.frame.iloc[3, 1:]) == [3.0, 4.0, 5.0]
 
 
+def test_station_numbers_are_ids_and_other_numbers_are_not() -> None:
+    days = pd.date_range("2022-05-01", periods=15, freq="D")
+    rows = [f"{d:%Y-%m-%d},{s},{s + i / 10}" for i, d in enumerate(days) for s in (101, 7, 42)]
+    table = read_text("date,station_id,level\n" + "\n".join(rows))
+    shape = table.report.shape
+    assert (shape.column, shape.ids) == ("station_id", {"101": 15, "7": 15, "42": 15})
+    assert shape.values == ["level"]
+    assert reshaped(table, "id:42").frame["level"].iloc[3] == pytest.approx(42.3)
+    wide = reshaped(table, "pivot")
+    assert wide.numeric_columns == ["101", "42", "7"] and wide.frame["7"].iloc[2] == 7.2
+    hourly = [f"{d:%Y-%m-%d},{h},{h * 2}" for d in days for h in range(3)]
+    assert read_text("date,hour,v\n" + "\n".join(hourly)).report.shape.kind == "plain"
+
+
 def test_repeated_timestamps_without_an_id_column_are_not_a_long_file() -> None:
     days = pd.date_range("2020-01-01", periods=15, freq="D").strftime("%Y-%m-%d")
     rows = [f"{d},{i},note {i}" for i, d in enumerate(days) for _ in range(2)]
