@@ -263,5 +263,5 @@ def describe(shape: Shape, choice: str) -> str:
         return f"Kept the {rows:,} rows whose {shape.column} is {value!r}."
     return (
         f"Transposed: each of the {shape.items:,} rows is a column, "
-        f"each of the {len(shape.periods):,} periods a row."
+        f"each period ({shape.periods[0]} to {shape.periods[-1]}) a row."
     )

@@ -155,6 +155,9 @@ def test_weeks_as_columns_are_transposed_into_one_column_per_item() -> None:
     assert list(items.frame["period"].iloc[:2]) == ["W0", "W1"]
     assert items.frame["P3"].iloc[7] == 307.0
     assert "MIN" not in items.frame
+    assert items.report.notes[0] == (
+        "Transposed: each of the 4 rows is a column, each period (W0 to W9) a row."
+    )
 
 
 def test_dates_as_headers_become_the_time_axis() -> None:
