@@ -127,7 +127,10 @@ def too_large_message(settings: Settings) -> str:
 
 def display_name(filename: str) -> str:
     """The file's own name without any folder part, shortened; shown as plain text only."""
-    name = PurePosixPath(filename.replace("\\", "/")).name.strip() or "upload"
+    return _shorten(PurePosixPath(filename.replace("\\", "/")).name.strip() or "upload")
+
+
+def _shorten(name: str) -> str:
     return name if len(name) <= MAX_NAME else name[: MAX_NAME - 1] + "…"
 
 
@@ -233,7 +236,7 @@ def reshape(
     frame = shapes.apply(table.frame, table.time_column, found, choice)
     notes = [shapes.describe(found, choice)]
     made = reframe(table, frame, notes, ReadOptions(max_rows=settings.max_rows))
-    name = display_name(f"{store.upload_meta(session, source)['name']}, {_suffix(found, choice)}")
+    name = _shorten(f"{store.upload_meta(session, source)['name']}, {_suffix(found, choice)}")
     meta = upload_meta(derived, name, made)
     meta["shape"] = {**shape, "choice": choice}
     return _keep(store, settings, session, made, meta)

@@ -483,6 +483,15 @@ def test_a_long_upload_offers_its_series_and_a_choice_makes_an_upload(
         uploads.reshape(store, settings, S2, meta["upload"], "pivot")
 
 
+def test_ids_with_slashes_name_their_series_whole(settings: Settings, store: Store) -> None:
+    days = pd.date_range("2020-01-01", periods=20, freq="D").strftime("%Y-%m-%d")
+    rows = [f"{d},{pair},1.{i:02d}" for i, d in enumerate(days) for pair in ("EUR/USD", "GBP/USD")]
+    meta = ingest(store, settings, S1, ("date,pair,rate\n" + "\n".join(rows)).encode(), "fx.csv")
+    one = uploads.reshape(store, settings, S1, meta["upload"], "id:EUR/USD")
+    assert (one["name"], one["rows"]) == ("fx.csv, EUR/USD", 20)
+    assert store.load_dataset(one["upload"], S1).frame["rate"].iloc[3] == 1.03
+
+
 def test_a_wide_upload_with_few_rows_is_transposed_at_once(
     settings: Settings, store: Store
 ) -> None:
