@@ -107,6 +107,12 @@ class ReadReport:
         """A JSON-serialisable copy (plain str/int/float/list/dict/None)."""
         return asdict(self)
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickle a report kept by older code: fields added since get their defaults."""
+        added = {"converted": {}, "shape": shapes.Shape()}
+        for name, value in {**added, **state}.items():
+            object.__setattr__(self, name, value)
+
 
 @dataclass(frozen=True, eq=False)
 class ParsedTable:

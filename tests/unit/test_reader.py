@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import pickle
 import re
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from dashboard.ingest.reader import (
     DataError,
     ParsedTable,
     ReadOptions,
+    ReadReport,
     clean,
     read_table,
 )
@@ -700,3 +702,14 @@ def test_without_a_time_column_the_row_order_can_be_reversed() -> None:
     reversed_ = clean(table, ["close", "volume"], ReadOptions(reverse_rows=True))
     assert list(reversed_["close"].iloc[:2]) == [89.0, 90.0]
     assert list(reversed_.index[:2]) == [0, 1]
+
+
+def test_a_report_pickled_before_shapes_and_units_still_loads() -> None:
+    report = read_text("date,v\n" + "\n".join(f"{d},{i}" for i, d in enumerate(daily()))).report
+    older = ReadReport.__new__(ReadReport)  # a report as older code made it, without them
+    for name, value in vars(report).items():
+        if name not in ("converted", "shape"):
+            object.__setattr__(older, name, value)
+    loaded = pickle.loads(pickle.dumps(older))
+    assert loaded.converted == {} and loaded.shape.kind == "plain" and loaded.rows == 20
+    assert loaded.to_dict()["shape"]["kind"] == "plain"
