@@ -63,9 +63,7 @@ class Settings:
     def as_env(self) -> dict[str, str]:
         """These settings as LSTM_LAB_* variables: `from_env` of them gives them back (a
         process started with them, such as a search's helper, has the same settings)."""
-        return {
-            ENV_PREFIX + f.name.upper(): _unparse(getattr(self, f.name)) for f in fields(self)
-        }
+        return {ENV_PREFIX + f.name.upper(): _unparse(getattr(self, f.name)) for f in fields(self)}
 
     @property
     def cache_dir(self) -> Path:
