@@ -42,7 +42,7 @@ def watched(store: Store, manager: Any, live: LiveState | None, session: str) ->
             cancel_disabled=True,
         )
     try:
-        if store.get_run(live["run_id"])["session"] != session:
+        if store.get_run(live["run_id"], series=False)["session"] != session:
             return Watched()
     except NotFound:
         pass  # queued: no record yet; the heartbeat alone tells

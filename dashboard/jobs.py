@@ -208,7 +208,7 @@ def _run(
 def _interrupted(store: Store, run_id: str, config: TrainConfig) -> LiveState:
     """The run's state after a SIGTERM: recorded as stopped, with the curves so far."""
     try:
-        record = store.get_run(run_id)
+        record = store.get_run(run_id, series=False)
     except NotFound:  # still queued: nothing trained, nothing to keep
         return live_state(run_id, "stopped", lifecycle.interrupted_message(0), epochs=config.epochs)
     if record["status"] == "cancelled":  # Celery's Cancel is a SIGTERM: the page said so

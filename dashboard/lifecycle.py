@@ -107,7 +107,8 @@ def is_lost(store: Store, run_id: str, now: float | None = None) -> bool:
 def mark_lost(store: Store, record: RunRecord) -> RunRecord:
     """Record a running run whose job vanished as failed, keeping its curves."""
     done = len(record.get("history", {}).get("loss", []))
-    return store.update_run(record["id"], status="failed", message=lost_message(done, True))
+    changed = store.update_run(record["id"], status="failed", message=lost_message(done, True))
+    return {**record, **changed}
 
 
 def reap(store: Store, records: list[RunRecord], now: float | None = None) -> list[RunRecord]:
@@ -144,7 +145,7 @@ def true_state(store: Store, live: LiveState, now: float | None = None) -> LiveS
     does not know yet: finished (its poll died), or lost (its job died). None: up to date."""
     run_id = live["run_id"]
     try:
-        record: RunRecord | None = store.get_run(run_id)
+        record: RunRecord | None = store.get_run(run_id, series=False)
     except NotFound:  # still queued: the record is made when training starts
         record = None
     if record is not None and record["status"] in FINAL:

@@ -171,7 +171,7 @@ def _ended(store: Store, run_id: str, started: Any) -> str | None:
     """Why a running trial's run is over (None: it may still be running)."""
     record = None
     with contextlib.suppress(NotFound):
-        record = store.get_run(run_id)
+        record = store.get_run(run_id, series=False)
     if record is not None and record["status"] in lifecycle.FINAL:
         return record.get("message") or record["status"]
     young = started is not None and time.time() - started.timestamp() < STARTING_S
@@ -186,7 +186,7 @@ def _ended(store: Store, run_id: str, started: Any) -> str | None:
 
 def _curves_of(store: Store, run_id: str) -> tuple[History, list[float]]:
     try:
-        record = store.get_run(run_id)
+        record = store.get_run(run_id, series=False)
     except NotFound:
         return {}, []
     return record.get("history", {}), record.get("epoch_seconds", [])
@@ -295,7 +295,7 @@ def cancel_search(settings: Settings, session: str, state: SearchState) -> Searc
 def _cancel_run(store: Store, run_id: str) -> None:
     """Record a trial's run cancelled with its search, if it is still active."""
     try:
-        record = store.get_run(run_id)
+        record = store.get_run(run_id, series=False)
     except NotFound:
         return
     if record["status"] in lifecycle.ACTIVE:

@@ -6,6 +6,7 @@ here, so a job process, another web worker or a restarted server all see the sam
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import pickle
 import re
@@ -152,23 +153,34 @@ class Store:
             if new:
                 record.setdefault("number", self.cache.incr(("run-count", session)))
                 self.cache.set(("runs", session), [*runs, run_id])
-            self.cache.set(("run", run_id), record)
+            kept: dict[str, Any] = dict(record)
+            series = kept.pop("series", None)
+            if series is not None:  # written once: epochs rewrite the record, not the data
+                self.cache.set(("series", run_id), series)
+            self.cache.set(("run", run_id), kept)
         if new:
             self.enforce_bounds(session, keep=run_id)
 
     def update_run(self, run_id: str, **changes: Unpack[RunChanges]) -> RunRecord:
-        """Merge `changes` into a run record and return it."""
+        """Merge `changes` into a run record and return it, without its series: a run's
+        target series is kept apart and never read or rewritten here (every epoch calls
+        this; the series of a large upload is millions of values)."""
         with self.cache.transact():
-            record = self.get_run(run_id)
+            record = self.get_run(run_id, series=False)
             record.update(changes)
             self.cache.set(("run", run_id), record)
         return record
 
-    def get_run(self, run_id: str) -> RunRecord:
-        """The run record, for whoever holds its id (the owner's page); raises NotFound."""
+    def get_run(self, run_id: str, series: bool = True) -> RunRecord:
+        """The run record, for whoever holds its id (the owner's page); raises NotFound.
+        With `series` off, a forecast run's target series is left out (cheaper)."""
         record = self.cache.get(("run", run_id)) if valid_run_id(run_id) else None
         if record is None:
             raise NotFound(run_id)
+        if series and "series" not in record:
+            kept = self.cache.get(("series", run_id))
+            if kept is not None:
+                record["series"] = kept
         return record
 
     def owned_run(self, run_id: str, session: str) -> RunRecord:
@@ -190,8 +202,11 @@ class Store:
 
     def list_runs(self, session: str) -> list[RunRecord]:
         """Every run record of a session, oldest first."""
-        records = (self.cache.get(("run", run_id)) for run_id in self._run_ids(session))
-        return [record for record in records if record is not None]
+        records = []
+        for run_id in self._run_ids(session):
+            with contextlib.suppress(NotFound):
+                records.append(self.get_run(run_id))
+        return records
 
     def delete_run(self, run_id: str, session: str) -> bool:
         """Delete one of the session's runs with its predictions and files; False if none."""
@@ -202,7 +217,7 @@ class Store:
         with self.cache.transact():
             runs = self.cache.get(("runs", session), [])
             self.cache.set(("runs", session), [r for r in runs if r != run_id])
-            for kind in ("run", "pred", "pred-history", "run-bytes"):
+            for kind in ("run", "series", "pred", "pred-history", "run-bytes"):
                 self.cache.delete((kind, run_id))
             for data in (False, True):  # its share links lead nowhere from now on
                 self.cache.delete(("share", self.cache.pop(("share-of", run_id, data), "")))

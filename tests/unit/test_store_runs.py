@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +45,25 @@ def test_runs_are_numbered_and_read_back_by_their_owner(tmp_path: Path) -> None:
     assert [r["id"] for r in store.list_runs("a")] == [first["id"], second["id"]]
     assert [r["id"] for r in store.list_runs("b")] == [other["id"]]
     assert store.list_runs("nobody") == []
+
+
+def test_a_runs_series_is_written_once_and_epochs_do_not_rewrite_it(tmp_path: Path) -> None:
+    """The target series (a large upload's millions of values) is kept apart from the
+    record that every epoch rewrites; readers still get the whole record."""
+    store = Store(tmp_path / "store")
+    series = {"x": None, "y": [float(v) for v in range(10_000)], "target": "value"}
+    run = record(store, "a", series=series, status="running")
+    raw = store.cache.get(("run", run["id"]))
+    assert "series" not in raw and store.cache.get(("series", run["id"])) == series
+    for epoch in range(3):
+        changed = store.update_run(run["id"], history={"loss": [0.1] * (epoch + 1)})
+        assert "series" not in changed  # neither read nor rewritten by an epoch
+    assert len(pickle.dumps(store.cache.get(("run", run["id"])))) < 2_000
+    assert store.get_run(run["id"])["series"] == series
+    assert "series" not in store.get_run(run["id"], series=False)
+    assert store.list_runs("a")[0]["series"] == series
+    assert store.delete_run(run["id"], "a")
+    assert store.cache.get(("series", run["id"])) is None
 
 
 @pytest.mark.parametrize(
