@@ -53,11 +53,14 @@ def live_state(
     history: History | None = None,
     epoch_seconds: list[float] | None = None,
     pred_epoch: int | None = None,
+    batch: tuple[int, int, float] | None = None,
     **outcome: Unpack[Outcome],
 ) -> LiveState:
-    """The JSON the page renders: status, epoch n/N, the whole history, timings."""
+    """The JSON the page renders: status, epoch n/N, the whole history, timings; within a
+    long epoch, `batch` (done, per epoch, seconds into the epoch) moves the ETA too."""
     seconds = epoch_seconds or []
     per_epoch = statistics.median(seconds[1:] or seconds) if seconds else None
+    eta = per_epoch * (epochs - len(seconds)) if per_epoch else None
     state: LiveState = {
         "run_id": run_id,
         "status": status,
@@ -66,9 +69,16 @@ def live_state(
         "epochs": epochs,
         "history": {"loss": [], "val_loss": []} if history is None else history,
         "sec_per_epoch": per_epoch,
-        "eta_s": per_epoch * (epochs - len(seconds)) if per_epoch else None,
+        "eta_s": eta,
         **outcome,
     }
+    if batch is not None:
+        done, steps, into = batch
+        this_epoch = into * steps / max(done, 1)  # at the pace of this epoch so far
+        state["batch"] = [done, steps]
+        state["eta_s"] = max(this_epoch - into, 0.0) + (per_epoch or this_epoch) * max(
+            epochs - len(seconds) - 1, 0
+        )
     if pred_epoch is not None:
         state["pred_epoch"] = pred_epoch
     return state
@@ -258,6 +268,19 @@ def _train(
 
     def on_epoch(update: EpochUpdate) -> None:
         nonlocal pred_epoch, stop_reason
+        if update.batch is not None:  # within a long epoch: where it is, nothing to keep
+            report(
+                live_state(
+                    run_id,
+                    "running",
+                    epochs=config.epochs,
+                    history=update.history,
+                    epoch_seconds=update.epoch_seconds,
+                    pred_epoch=pred_epoch,
+                    batch=update.batch,
+                )
+            )
+            return
         if update.predictions is not None:
             store.save_predictions(run_id, update.epoch, update.predictions)
             pred_epoch = update.epoch

@@ -33,6 +33,7 @@ class LiveState(Outcome):
     sec_per_epoch: float | None
     eta_s: float | None
     pred_epoch: NotRequired[int]  # the epoch of the newest saved predictions
+    batch: NotRequired[list[int]]  # within a long epoch: [batches done, batches per epoch]
     config: NotRequired[dict[str, Any]]  # TrainConfig.to_dict(): jobs.run_training adds it
 
 

@@ -31,14 +31,24 @@ def duration(seconds: float | None) -> str:
 
 
 def progress(state: LiveState) -> tuple[float, str]:
-    """Percent done and 'epoch 12/50 · 0.40 s/epoch · ETA 0:15'."""
+    """Percent done and 'epoch 12/50 · 0.40 s/epoch · ETA 0:15' (within a long epoch,
+    'epoch 0/2 · batch 3,200/22,000 · ETA 9:40', the bar moving with the batches)."""
     epoch, epochs = state.get("epoch", 0), state.get("epochs", 0) or 1
     text = f"epoch {epoch}/{epochs}"
+    running = state.get("status") == "running"
+    batch = state.get("batch") if running else None
+    if batch:
+        done, steps = batch
+        text += f" · batch {done:,}/{steps:,}"
+        epoch_part = done / steps if steps else 0.0
+        percent = 100 * min(epoch + epoch_part, epochs) / epochs
+    else:
+        percent = 100 * epoch / epochs
     if state.get("sec_per_epoch") is not None:
         text += f" · {state['sec_per_epoch']:.2f} s/epoch"
-    if state.get("status") == "running" and state.get("eta_s") is not None:
+    if running and state.get("eta_s") is not None:
         text += f" · ETA {duration(state['eta_s'])}"
-    return 100 * epoch / epochs, text
+    return percent, text
 
 
 def status_message(state: LiveState) -> str:
@@ -46,6 +56,12 @@ def status_message(state: LiveState) -> str:
     status = state.get("status", "")
     if state.get("message"):
         return str(state["message"])
+    if status == "running" and state.get("batch"):
+        done, steps = state["batch"]
+        return (
+            f"Training: epoch {state.get('epoch', 0) + 1} of {state.get('epochs', 0)}, "
+            f"batch {done:,} of {steps:,}."
+        )
     if status == "running":
         return f"Training: epoch {state.get('epoch', 0)} of {state.get('epochs', 0)}."
     return status.capitalize()

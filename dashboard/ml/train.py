@@ -20,6 +20,7 @@ from dashboard.ml.sequences import Sequences, make_sequences
 from dashboard.ml.windows import Windows, make_windows
 
 PREDICTION_UPDATES = 10  # redraws of the prediction plot per run
+BATCH_REPORT_S = 1.0  # a long epoch says how far it has got, at most this often
 Data = Windows | Sequences
 
 
@@ -32,6 +33,9 @@ class EpochUpdate:
     history: dict[str, list[float]]
     epoch_seconds: list[float]
     predictions: np.ndarray | None = None  # test part (original units, or class codes)
+    # Within a long epoch: (batches done, batches per epoch, seconds into the epoch). Such
+    # an update repeats the history so far; only the batch has moved.
+    batch: tuple[int, int, float] | None = None
 
 
 @dataclass
@@ -107,7 +111,26 @@ class _Reporter(keras.callbacks.Callback):
         self.every = max(1, config.epochs // PREDICTION_UPDATES)
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, float] | None = None) -> None:
-        self.started = time.perf_counter()
+        self.started = self.said = time.perf_counter()
+
+    def on_train_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
+        """Within an epoch longer than BATCH_REPORT_S: how far it has got, about once per
+        BATCH_REPORT_S (an epoch of 22,000 batches is minutes on a small server)."""
+        now = time.perf_counter()
+        if batch == 0:  # the first batch may carry the tracing: count from its end
+            self.said = now
+        if now - self.said < BATCH_REPORT_S or batch == 0:
+            return
+        self.said = now
+        steps = int(self.params.get("steps") or 0) if self.params else 0
+        history = {key: list(values) for key, values in self.history.items()}
+        done = len(self.seconds)
+        update = EpochUpdate(done, self.config.epochs, history, list(self.seconds))
+        update.batch = (batch + 1, steps, now - self.started)
+        self.on_epoch(update)
+        if self.should_stop():  # the time limit, within a long epoch
+            self.stopped = True
+            self.model.stop_training = True
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
         self.seconds.append(time.perf_counter() - self.started)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
+from dashboard.jobs import live_state
+from dashboard.layout.results import progress, status_message
+from dashboard.ml import train as train_module
 from dashboard.ml.config import TrainConfig
 from dashboard.ml.data import sine_frame
 from dashboard.ml.train import EpochUpdate, train
@@ -21,7 +26,10 @@ def test_two_epochs_on_200_points(series: np.ndarray) -> None:
     updates: list[tuple[int, int, bool]] = []
 
     def record(update: EpochUpdate) -> None:
-        updates.append((update.epoch, len(update.history["loss"]), update.predictions is not None))
+        if update.batch is None:  # batch reports come from epochs longer than a second
+            updates.append(
+                (update.epoch, len(update.history["loss"]), update.predictions is not None)
+            )
 
     result = train(TINY, series, on_epoch=record)
     assert result.status == "finished"
@@ -36,6 +44,30 @@ def test_two_epochs_on_200_points(series: np.ndarray) -> None:
     assert result.scores["model"]["mae"] > 0
     assert result.device.startswith(("CPU", "GPU"))
     assert result.parameters == 4 * (8 * 9 + 8) + 9
+
+
+def test_a_long_epoch_says_how_far_it_has_got(
+    series: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Within an epoch, batch updates (here every batch past the first: no waiting for a
+    second) carry the batches done of the epoch's, and the history of the epochs before."""
+    monkeypatch.setattr(train_module, "BATCH_REPORT_S", 0.0)
+    seen: list[EpochUpdate] = []
+    result = train(TINY, series, on_epoch=seen.append)
+    assert result.status == "finished"
+    batches = [u for u in seen if u.batch is not None]
+    steps = math.ceil(len(range(10, 140)) / TINY.batch_size)  # training windows / batch
+    assert {u.batch[1] for u in batches if u.batch} == {steps}
+    first_epoch = [u.batch[0] for u in batches if u.batch and u.epoch == 0]
+    assert first_epoch == list(range(2, steps + 1))  # from the second batch on
+    assert all(len(u.history["loss"]) == u.epoch for u in batches)
+    assert all(u.batch[2] > 0 for u in batches if u.batch)
+    # what the page shows of one: the bar between the epochs, the batch, an ETA
+    state = live_state("r", "running", epochs=2, batch=(4, 8, 2.0))
+    assert state["batch"] == [4, 8] and state["eta_s"] == pytest.approx(2.0 + 4.0)
+    percent, text = progress(state)
+    assert percent == pytest.approx(25.0) and "batch 4/8" in text and "ETA 0:06" in text
+    assert status_message(state) == "Training: epoch 1 of 2, batch 4 of 8."
 
 
 def test_same_seed_gives_the_same_curve(series: np.ndarray) -> None:
