@@ -1,14 +1,18 @@
 """The tab's session: a token the server never issued is refused, said in one sentence, and
-replaced by a fresh one (so a reload starts a new, empty session instead of failing again)."""
+replaced by a fresh one (so a reload starts a new, empty session instead of failing again);
+a reload of a kept session offers its uploads again in the dataset picker."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from dash import Dash, Input, Output, no_update
+from dash import Dash, Input, Output, State, no_update
 
 from dashboard import ids, sessions
+from dashboard.ingest import kept
+from dashboard.ingest.kept import UPLOAD_PREFIX
+from dashboard.layout.data_panel import upload_entry
 from dashboard.store import Store
 
 
@@ -21,8 +25,21 @@ def checked(store: Store, token: Any) -> tuple[Any, str, bool]:
     return no_update, "", False
 
 
+def with_kept_uploads(store: Store, token: Any, options: list[Any] | None) -> Any:
+    """The dataset picker's options with the session's kept uploads (each file once, oldest
+    first) after the built-in datasets; no_update when there are none to add."""
+    try:
+        listed = kept.kept_uploads(store, sessions.verify(store, token))
+    except sessions.InvalidSession:
+        return no_update
+    if not listed:
+        return no_update
+    builtins = [o for o in options or [] if not str(o.get("value", "")).startswith(UPLOAD_PREFIX)]
+    return [*builtins, *[upload_entry(meta) for meta in listed]]
+
+
 def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
-    """Wire the check of the tab's session token."""
+    """Wire the check of the tab's session token and the kept uploads' return."""
 
     @app.callback(
         Output(ids.SESSION, "data", allow_duplicate=True),
@@ -35,4 +52,14 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         """Refuse a session token this server never issued, and start a new session."""
         return checked(store, token)
 
-    return {"check_session": check_session}
+    @app.callback(
+        Output(ids.DATASET_PICKER, "options", allow_duplicate=True),
+        Input(ids.SESSION, "data"),
+        State(ids.DATASET_PICKER, "options"),
+        prevent_initial_call="initial_duplicate",
+    )
+    def offer_kept_uploads(token: Any, options: list[Any] | None) -> Any:
+        """After a reload, offer the session's uploads again beside the built-in datasets."""
+        return with_kept_uploads(store, token, options)
+
+    return {"check_session": check_session, "offer_kept_uploads": offer_kept_uploads}

@@ -10,6 +10,7 @@ from dash import Dash, Input, Output, State, ctx, no_update
 
 from dashboard import ids, sessions
 from dashboard.ingest import uploads
+from dashboard.ingest.kept import GONE, picked_upload
 from dashboard.ingest.reader import DataError
 from dashboard.ingest.shapes import AS_READ
 from dashboard.ingest.uploads import ROW_ORDER, ROW_ORDER_REVERSED, UPLOAD_PREFIX, Recipe
@@ -18,7 +19,6 @@ from dashboard.payloads import DatasetMeta, UploadMeta, dataset_meta
 from dashboard.settings import Settings
 from dashboard.store import NotFound, Store
 
-GONE = "This upload is no longer on the server; upload the file again."
 SHAPE_HINTS = {
     "long": "It holds several series: choose one, or each as a column, under Shape.",
     "wide": "It has one row per item: it can be transposed under Shape.",
@@ -108,16 +108,6 @@ class ReceivedUpload(NamedTuple):
     tab: Any = no_update
 
 
-def upload_entry(meta: UploadMeta, options: list[Any] | None) -> tuple[dict[str, str], list[Any]]:
-    """(the dataset picker's entry for an upload, the other entries): an upload made of the
-    same file in another shape is replaced, so each file is offered once."""
-    shape = meta.get("shape")
-    source = shape["source"] if shape else meta["upload"]
-    entry = {"label": f"Upload: {meta['name']}", "value": meta["upload"]}
-    others = [o for o in options or [] if not str(o.get("value", "")).startswith(source)]
-    return entry, others
-
-
 def received(result: dict[str, Any], options: list[Any] | None) -> ReceivedUpload:
     """The upload route's answer ({"upload": meta} or {"error": sentence}) in the page: the
     upload offered and picked, or what went wrong (the dataset in use stays as it was)."""
@@ -125,7 +115,6 @@ def received(result: dict[str, Any], options: list[Any] | None) -> ReceivedUploa
     if not meta:
         message = result.get("error") or "The upload failed; try again."
         return ReceivedUpload(message=message, color="danger", message_open=True)
-    entry, others = upload_entry(meta, options)
     time = f", time column '{meta['time_column']}'" if meta["time_column"] else ", no time column"
     shape = meta.get("shape")
     hint = f" {SHAPE_HINTS[shape['kind']]}" if shape and shape["choice"] == AS_READ else ""
@@ -134,7 +123,7 @@ def received(result: dict[str, Any], options: list[Any] | None) -> ReceivedUploa
         f"{len(meta['columns'])} numeric columns{time}.{hint}",
         color="success",
         message_open=True,
-        dataset_options=[*others, entry],
+        dataset_options=data_panel.with_upload_entry(meta, options),
         dataset=meta["upload"],
         tab="data",
     )
@@ -188,103 +177,6 @@ def upload_views(store: Store, meta: DatasetMeta, session: str) -> tuple[Any, An
     missing = uploads.missing_in(table, recipe, table.numeric_columns)
     report = data_report.report_view(meta, table.report.to_dict(), missing, meta["rows"])
     return report, data_report.preview_table(table.frame, table.report.rows)
-
-
-class ShapeChoice(NamedTuple):
-    """offer_shapes' outputs, in Output order."""
-
-    style: Any = no_update
-    options: Any = no_update
-    value: Any = no_update
-    note: Any = no_update
-
-
-def shape_choice(meta: UploadMeta | None) -> ShapeChoice:
-    """The shape picker of a long or wide upload (its choices, the one in use); else hidden."""
-    shape = meta.get("shape") if meta else None
-    if not shape:
-        return ShapeChoice(data_panel.HIDDEN, [], None, "")
-    options = data_panel.shape_options(shape["choices"])
-    return ShapeChoice({}, options, shape["choice"], shape["sentence"])
-
-
-class AppliedShape(NamedTuple):
-    """apply_shape's outputs, in Output order."""
-
-    dataset_options: Any = no_update
-    dataset: Any = no_update
-    problem: Any = no_update
-    problem_open: Any = no_update
-
-
-def applied_shape(
-    store: Store,
-    settings: Settings,
-    session: str,
-    picked: str,
-    choice: str,
-    options: list[Any] | None,
-) -> AppliedShape:
-    """The upload that a shape choice makes (uploads.reshape) offered in place of the picked
-    one and picked; or what went wrong (the dataset in use stays)."""
-    try:
-        meta = uploads.reshape(store, settings, sessions.verify(store, session), picked, choice)
-    except sessions.InvalidSession as refused:
-        return AppliedShape(problem=refused.message, problem_open=True)
-    except NotFound:
-        return AppliedShape(problem=GONE, problem_open=True)
-    except DataError as problem:
-        return AppliedShape(problem=str(problem), problem_open=True)
-    if meta["upload"] == picked:
-        return AppliedShape(problem="", problem_open=False)
-    entry, others = upload_entry(meta, options)
-    return AppliedShape([*others, entry], meta["upload"], "", False)
-
-
-def picked_upload(store: Store, session: str, picked: str | None) -> UploadMeta | None:
-    """The metadata of the picked upload of this session; None for a built-in or a gone one."""
-    if not picked or not picked.startswith(UPLOAD_PREFIX):
-        return None
-    try:
-        return store.upload_meta(sessions.verify(store, session), picked)
-    except NotFound:  # also a session the server never issued
-        return None
-
-
-def register_shapes(app: Dash, settings: Settings, store: Store) -> dict[str, Callable[..., Any]]:
-    """Wire the shape picker of long and wide uploads."""
-
-    @app.callback(
-        Output(ids.SHAPE_BOX, "style"),
-        Output(ids.SHAPE_PICKER, "options"),
-        Output(ids.SHAPE_PICKER, "value"),
-        Output(ids.SHAPE_NOTE, "children"),
-        Input(ids.DATASET_PICKER, "value"),
-        State(ids.SESSION, "data"),
-    )
-    def offer_shapes(picked: str | None, session: str) -> ShapeChoice:
-        """Show a long or wide upload's shape choices, the one in use picked."""
-        return shape_choice(picked_upload(store, session, picked))
-
-    @app.callback(
-        Output(ids.DATASET_PICKER, "options", allow_duplicate=True),
-        Output(ids.DATASET_PICKER, "value", allow_duplicate=True),
-        Output(ids.DATA_PROBLEM, "children", allow_duplicate=True),
-        Output(ids.DATA_PROBLEM, "is_open", allow_duplicate=True),
-        Input(ids.SHAPE_APPLY, "n_clicks"),
-        State(ids.SHAPE_PICKER, "value"),
-        State(ids.DATASET_PICKER, "value"),
-        State(ids.DATASET_PICKER, "options"),
-        State(ids.SESSION, "data"),
-        prevent_initial_call=True,
-    )
-    def apply_shape(
-        _clicks: int, choice: str, picked: str, options: list[Any], session: str
-    ) -> AppliedShape:
-        """Make the chosen shape of the upload the dataset in use."""
-        return applied_shape(store, settings, session, picked, choice, options)
-
-    return {"offer_shapes": offer_shapes, "apply_shape": apply_shape}
 
 
 def register(app: Dash, settings: Settings, store: Store) -> dict[str, Callable[..., Any]]:
@@ -389,5 +281,4 @@ def register(app: Dash, settings: Settings, store: Store) -> dict[str, Callable[
         "offer_features": offer_features,
         "prepare_dataset": prepare_dataset,
         "show_upload": show_upload,
-        **register_shapes(app, settings, store),
     }

@@ -24,7 +24,8 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from dashboard import sessions
-from dashboard.ingest import shapes, sniff
+from dashboard.ingest import kept, shapes, sniff
+from dashboard.ingest.kept import UPLOAD_PREFIX
 from dashboard.ingest.reader import (
     MIN_ROWS,
     DataError,
@@ -43,7 +44,6 @@ from dashboard.store import NotFound, Store
 log = logging.getLogger(__name__)
 
 UPLOAD_URL = "/upload"
-UPLOAD_PREFIX = "upload:"
 ROW_ORDER = " row order"  # the time choice "none": column names never start with a blank
 ROW_ORDER_REVERSED = " row order reversed"  # "none", the file's rows newest first
 MAX_PRESELECTED = 8  # input features ticked for a fresh upload; the rest stay offered
@@ -148,10 +148,17 @@ def check_session(session: str) -> str:
 def ingest(
     store: Store, settings: Settings, session: str, data: bytes, filename: str
 ) -> UploadMeta:
-    """Parse an uploaded file, keep it for `session`, and return its metadata for the page.
+    """Parse an uploaded file, keep it for `session` (listed for the page's reloads:
+    `dashboard.ingest.kept`), and return its metadata for the page.
 
     Raises DataError (the file) or UploadRefused (the request) with a sentence for the page.
     """
+    return kept.remember(store, session, _ingest(store, settings, session, data, filename))
+
+
+def _ingest(
+    store: Store, settings: Settings, session: str, data: bytes, filename: str
+) -> UploadMeta:
     check_session(session)
     if len(data) > limit_bytes(settings):
         raise UploadRefused(too_large_message(settings), 413)
@@ -219,7 +226,14 @@ def reshape(
 ) -> UploadMeta:
     """The upload that a shape choice makes of `upload_id`'s file (one series, each id as a
     column, transposed; shapes.AS_READ: the file as read), kept for `session` like an upload
-    with its default dataset. Raises NotFound or DataError (with a sentence for the page)."""
+    with its default dataset, and listed as its file's entry (`dashboard.ingest.kept`).
+    Raises NotFound or DataError (with a sentence for the page)."""
+    return kept.remember(store, session, _reshape(store, settings, session, upload_id, choice))
+
+
+def _reshape(
+    store: Store, settings: Settings, session: str, upload_id: str, choice: str
+) -> UploadMeta:
     shape = store.upload_meta(session, upload_id).get("shape")
     if shape is None or choice not in shape["choices"]:
         raise DataError("This upload cannot be reshaped that way; choose one of the offered.")

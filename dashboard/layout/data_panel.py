@@ -11,8 +11,10 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard import ids
+from dashboard.ingest.kept import source_of
 from dashboard.ingest.uploads import ROW_ORDER, ROW_ORDER_REVERSED, UPLOAD_URL
 from dashboard.layout.components import labelled
+from dashboard.payloads import UploadMeta
 
 ACCEPT = ".csv,.tsv,.txt,.dat,.xlsx,.xlsm"
 HIDDEN = {"display": "none"}
@@ -235,3 +237,16 @@ def shape_options(choices: dict[str, str]) -> list[dict[str, str]]:
 def marker_options(markers: list[float]) -> list[dict[str, Any]]:
     """One tick box per value offered as a missing-value marker."""
     return [{"label": f"{value:g}", "value": value} for value in markers]
+
+
+def upload_entry(meta: UploadMeta) -> dict[str, str]:
+    """The dataset picker's entry for an upload."""
+    return {"label": f"Upload: {meta['name']}", "value": meta["upload"]}
+
+
+def with_upload_entry(meta: UploadMeta, options: list[Any] | None) -> list[Any]:
+    """The dataset picker's options with `meta`'s entry last; an upload made of the same
+    file in another shape is replaced, so each file is offered once."""
+    source = source_of(meta)
+    others = [o for o in options or [] if not str(o.get("value", "")).startswith(source)]
+    return [*others, upload_entry(meta)]

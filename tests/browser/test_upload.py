@@ -157,6 +157,23 @@ def test_column_names_from_a_file_are_shown_as_text(
     assert dialogs == [] and errors == []
 
 
+def test_an_upload_stays_in_the_dataset_picker_after_a_reload(
+    server: str, page: tuple[Page, ConsoleErrors], tmp_path: Path
+) -> None:
+    browser_page, errors = page
+    open_app(browser_page, server)
+    (tmp_path / "kept.csv").write_text(sine_csv(120))
+    browser_page.set_input_files(FILE_INPUT, str(tmp_path / "kept.csv"))
+    expect(browser_page.locator("#dataset-badge")).to_contain_text("kept.csv", timeout=20_000)
+    browser_page.reload()
+    open_app(browser_page, browser_page.url)
+    browser_page.click("#dataset-picker")
+    browser_page.get_by_role("option", name="Upload: kept.csv").click()
+    expect(browser_page.locator("#dataset-badge")).to_have_text("dataset: kept.csv")
+    expect(browser_page.locator("#data-preview")).to_contain_text("level")
+    assert errors == []
+
+
 @pytest.fixture(scope="module")
 def small_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server whose upload limit is 1 MB."""

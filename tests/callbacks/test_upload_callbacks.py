@@ -340,3 +340,24 @@ def test_rows_without_a_time_column_can_be_read_newest_first(
     assert list(figure.data[0].y[:2]) == [71.0, 72.0]  # the file's last row first
     report = functions["show_upload"](meta, S1)[0]
     assert "reverse file order" in str(report) and "No time column was found" in str(report)
+
+
+def test_a_reload_offers_the_sessions_uploads_again(
+    app_parts: tuple[dict[str, Any], FlaskClient],
+) -> None:
+    functions, client = app_parts
+    offer = functions["offer_kept_uploads"]
+    assert offer(S1, [SINE]) is no_update  # nothing uploaded yet
+    stocks = choose(functions, upload(client, long_csv(), "stocks.csv"))
+    air = choose(functions, upload(client, AIR.read_bytes(), "AirQualityUCI.csv"))
+    ibm = functions["apply_shape"](1, "id:IBM", stocks, [SINE], S1)[1]
+    # the page as a reload builds it: the built-in datasets only
+    assert offer(S1, [SINE]) == [
+        SINE,
+        {"label": "Upload: AirQualityUCI.csv", "value": air},
+        {"label": "Upload: stocks.csv, IBM", "value": ibm},  # the shape last chosen
+    ]
+    functions["apply_shape"](2, "as-read", ibm, [SINE], S1)
+    assert offer(S1, [SINE])[-1] == {"label": "Upload: stocks.csv", "value": stocks}
+    assert offer(S2, [SINE]) is no_update  # another session's tab
+    assert offer("c" * 32, [SINE]) is no_update  # a token the server never issued
