@@ -21,6 +21,10 @@ from dashboard.ml.windows import Windows, make_windows
 
 PREDICTION_UPDATES = 10  # redraws of the prediction plot per run
 BATCH_REPORT_S = 1.0  # a long epoch says how far it has got, at most this often
+# Training windows beyond this many bytes (as float32 arrays) are gathered batch by batch
+# (WindowBatches) instead of handed to fit whole, which would copy them all into one tensor.
+FIT_WHOLE_BYTES = 256 * 2**20
+PREDICT_CHUNK = 4096  # windows per model call when predicting many
 Data = Windows | Sequences
 
 
@@ -64,15 +68,51 @@ class Predictor:
         self.model, self.config = model, config
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        """Model outputs for the windows `x`."""
+        """Model outputs for the windows `x` (in chunks of PREDICT_CHUNK when many)."""
         if not self.config.stateful:
-            return np.asarray(self.model.predict_on_batch(x))
+            if len(x) <= PREDICT_CHUNK:
+                return np.asarray(self.model.predict_on_batch(x))
+            return np.concatenate(
+                [
+                    np.asarray(self.model.predict_on_batch(x[start : start + PREDICT_CHUNK]))
+                    for start in range(0, len(x), PREDICT_CHUNK)
+                ]
+            )
         batch = self.config.batch_size  # stateful models take full batches only
         padded = np.concatenate([x, np.repeat(x[-1:], -len(x) % batch, axis=0)])
         reset_states(self.model)
         out = self.model.predict(padded, batch_size=batch, verbose=0)
         reset_states(self.model)
         return np.asarray(out[: len(x)])
+
+
+class WindowBatches(keras.utils.PyDataset):
+    """Batches of windows gathered as fit asks for them (shuffled anew each epoch, seeded):
+    the windows stay views into the rows, so a million rows never become one giant array."""
+
+    def __init__(
+        self, x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool, seed: int
+    ) -> None:
+        super().__init__()
+        self.x, self.y, self.batch_size, self.shuffle = x, y, batch_size, shuffle
+        self.rng = np.random.default_rng(seed)
+        self.order = np.arange(len(x))
+        if shuffle:
+            self.rng.shuffle(self.order)
+
+    def __len__(self) -> int:
+        """Batches per epoch."""
+        return math.ceil(len(self.x) / self.batch_size)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        """One batch: (windows, targets), copied out of the views."""
+        chosen = np.sort(self.order[index * self.batch_size : (index + 1) * self.batch_size])
+        return np.asarray(self.x[chosen]), np.asarray(self.y[chosen])
+
+    def on_epoch_end(self) -> None:
+        """A new order for the next epoch."""
+        if self.shuffle:
+            self.rng.shuffle(self.order)
 
 
 def reset_states(model: keras.Model) -> None:
@@ -226,9 +266,24 @@ def fit_model(
     steps = max(1, math.ceil(len(x_train) / config.batch_size))
     n_classes = data.n_classes if isinstance(data, Sequences) else 0
     model = build_model(config, x_train.shape[2], steps, n_classes)
-    build_state(model, x_train[: config.batch_size], y_train[: config.batch_size])
+    first = slice(0, config.batch_size)
+    build_state(model, np.asarray(x_train[first]), np.asarray(y_train[first]))
     predict = Predictor(model, config)
     reporter = make_reporter(predict)
+    callbacks = callbacks_for(config, reporter)
+    if x_train.size * 4 > FIT_WHOLE_BYTES:  # batch by batch, from the views
+        batches = WindowBatches(
+            x_train, y_train, config.batch_size, not config.stateful, config.seed
+        )
+        validation = WindowBatches(x_val, y_val, config.batch_size, False, config.seed)
+        model.fit(
+            batches,
+            validation_data=validation,
+            epochs=config.epochs,
+            callbacks=callbacks,
+            verbose=0,
+        )
+        return model, predict, reporter
     model.fit(
         x_train,
         y_train,
@@ -236,7 +291,7 @@ def fit_model(
         epochs=config.epochs,
         batch_size=config.batch_size,
         shuffle=not config.stateful,
-        callbacks=callbacks_for(config, reporter),
+        callbacks=callbacks,
         verbose=0,
     )
     return model, predict, reporter

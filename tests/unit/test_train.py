@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -12,7 +13,8 @@ from dashboard.layout.results import progress, status_message
 from dashboard.ml import train as train_module
 from dashboard.ml.config import TrainConfig
 from dashboard.ml.data import sine_frame
-from dashboard.ml.train import EpochUpdate, train
+from dashboard.ml.train import EpochUpdate, Predictor, prepare, train
+from dashboard.ml.windows import Windows
 
 TINY = TrainConfig(units=8, layers=1, dense_units=0, seq_len=10, epochs=2, batch_size=16)
 
@@ -68,6 +70,33 @@ def test_a_long_epoch_says_how_far_it_has_got(
     percent, text = progress(state)
     assert percent == pytest.approx(25.0) and "batch 4/8" in text and "ETA 0:06" in text
     assert status_message(state) == "Training: epoch 1 of 2, batch 4 of 8."
+
+
+def test_large_windows_are_views_fed_batch_by_batch(
+    series: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows are read-only views of the rows; past FIT_WHOLE_BYTES fit gathers them batch
+    by batch (seeded: the same curve twice), and many windows are predicted in chunks."""
+    data = prepare(TINY, series)
+    assert isinstance(data, Windows)
+    assert not data.x_train.flags.owndata and not data.x_train.flags.writeable
+    monkeypatch.setattr(train_module, "FIT_WHOLE_BYTES", 0)
+    steps: list[int] = []
+
+    def record(update: EpochUpdate) -> None:
+        if update.batch is not None:
+            steps.append(update.batch[1])
+
+    monkeypatch.setattr(train_module, "BATCH_REPORT_S", 0.0)
+    first = train(TINY, series, on_epoch=record)
+    assert first.status == "finished" and np.isfinite(first.predictions).all()
+    assert set(steps) == {math.ceil(130 / TINY.batch_size)}
+    assert train(TINY, series).history["loss"] == first.history["loss"]
+    models: list[Any] = []
+    train(TINY, series, on_model=models.append)
+    whole = Predictor(models[0], TINY)(data.x_test)
+    monkeypatch.setattr(train_module, "PREDICT_CHUNK", 7)
+    np.testing.assert_allclose(Predictor(models[0], TINY)(data.x_test), whole, rtol=1e-5)
 
 
 def test_same_seed_gives_the_same_curve(series: np.ndarray) -> None:
