@@ -22,6 +22,8 @@ from dashboard.store import NotFound, Store
 SHAPE_HINTS = {
     "long": "It holds several series: choose one, or each as a column, under Shape.",
     "wide": "It has one row per item: it can be transposed under Shape.",
+    "sequences": "It may hold labelled sequences: choose 'classify' under Shape to train a "
+    "classifier.",
 }
 
 
@@ -71,6 +73,7 @@ class ReadingChoices(NamedTuple):
     marker_style: Any = no_update
     duplicate_style: Any = no_update
     duplicates: Any = no_update
+    cleaning_style: Any = no_update
 
 
 def choices_for(meta: UploadMeta | None) -> ReadingChoices:
@@ -79,6 +82,7 @@ def choices_for(meta: UploadMeta | None) -> ReadingChoices:
         return uploads_hidden()
     markers = data_panel.marker_options(meta["markers"])
     shown: dict[str, str] = {}
+    whole_rows = uploads.is_classify(meta)  # sequences: no time axis or cleaning to choose
     return ReadingChoices(
         card_style=shown,
         time_options=data_panel.time_options(meta["time_column"], meta.get("time_candidates", [])),
@@ -88,13 +92,14 @@ def choices_for(meta: UploadMeta | None) -> ReadingChoices:
         marker_style=shown if markers else data_panel.HIDDEN,
         duplicate_style=shown if meta["duplicates"] else data_panel.HIDDEN,
         duplicates="keep",
+        cleaning_style=data_panel.HIDDEN if whole_rows else shown,
     )
 
 
 def uploads_hidden() -> ReadingChoices:
     """Reading-choice outputs for a built-in dataset: the card hidden."""
     hidden = data_panel.HIDDEN
-    return ReadingChoices(hidden, [], None, [], [], hidden, hidden, "keep")
+    return ReadingChoices(hidden, [], None, [], [], hidden, hidden, "keep", hidden)
 
 
 class ReceivedUpload(NamedTuple):
@@ -141,11 +146,11 @@ def prepared(
     """(dataset metadata, problem, problem shown) for the picked dataset and choices."""
     try:
         session = sessions.verify(store, session)
-        if not picked.startswith(UPLOAD_PREFIX):  # a built-in: only the inputs to add
+        upload = store.upload_meta(session, picked) if picked.startswith(UPLOAD_PREFIX) else None
+        if upload is None or uploads.is_classify(upload):  # built-in, or sequences: as they are
             dataset = store.load_dataset(picked, session)
             inputs = [f for f in features or [] if f != target]
             return dataset_meta(dataset, features=inputs), "", False
-        upload = store.upload_meta(session, picked)
         if target not in upload["columns"]:
             return no_update, "", False  # the target of the dataset picked before
         time_choice, missing, markers, duplicates = reading
@@ -217,6 +222,7 @@ def register(app: Dash, settings: Settings, store: Store) -> dict[str, Callable[
         Output(ids.MARKER_BOX, "style"),
         Output(ids.DUPLICATE_BOX, "style"),
         Output(ids.DUPLICATE_PICKER, "value"),
+        Output(ids.CLEANING_BOX, "style"),
         Input(ids.DATASET_PICKER, "value"),
         State(ids.SESSION, "data"),
     )
@@ -231,14 +237,21 @@ def register(app: Dash, settings: Settings, store: Store) -> dict[str, Callable[
         Input(ids.TARGET_PICKER, "value"),
         State(ids.FEATURE_PICKER, "value"),
         State(ids.DATASET_PICKER, "value"),
+        State(ids.DATASET, "data"),
     )
     def offer_features(
-        columns: list[Any] | None, target: str | None, chosen: list[str] | None, picked: str | None
+        columns: list[Any] | None,
+        target: str | None,
+        chosen: list[str] | None,
+        picked: str | None,
+        meta: DatasetMeta | None = None,
     ) -> tuple[list[str], list[str]]:
-        """Offer the other numeric columns as inputs; tick them for a fresh upload."""
+        """Offer the other numeric columns as inputs; tick some for a fresh upload (none for
+        labelled sequences: a classifier reads every step, as for the built-in ECG5000)."""
         names = [c["value"] if isinstance(c, dict) else c for c in columns or []]
         fresh = any(p.endswith(".options") for p in ctx.triggered_prop_ids)
-        is_upload = bool(picked and picked.startswith(UPLOAD_PREFIX))
+        series = not meta or meta.get("task") != "classify"
+        is_upload = bool(picked and picked.startswith(UPLOAD_PREFIX)) and series
         return feature_choice(names, target, chosen, fresh, is_upload)
 
     @app.callback(

@@ -67,6 +67,7 @@ SHAPE_BOX = "shape-box"  # long and wide uploads: how the file becomes series
 SHAPE_NOTE = "shape-note"  # what the reader found (several series stacked, items as rows)
 SHAPE_PICKER = "shape-picker"  # as read, one series, each id as a column, transpose
 SHAPE_APPLY = "shape-apply"
+CLEANING_BOX = "cleaning-box"  # time axis, missing values, markers: hidden for sequences
 
 
 # runs tab, page URL and share links

@@ -7,6 +7,9 @@
   several value columns they are named `<value>:<id>`);
 - wide by time: one row per item, one column per period (W0..W51, 1960..2016, dates as
   headers). Choice: `transpose`, the items becoming columns and the periods rows;
+- labelled sequences (`dashboard.ingest.labelled`): one row per sequence with a label
+  column, or a long file with a sequence id and a label. Choice: `classify`, offered beside
+  the others (kind `sequences` when it is the only one);
 - plain: nothing to offer.
 
 `detect` finds the shape (the reader reports it); `apply` makes an ordinary frame of a
@@ -17,18 +20,19 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
-from dashboard.ingest import sniff
+from dashboard.ingest import labelled, sniff
+from dashboard.ingest.labelled import Labelled
 from dashboard.ingest.sniff import DataError, plural
 
 log = logging.getLogger(__name__)
 
-PLAIN, LONG, WIDE = "plain", "long", "wide"
+PLAIN, LONG, WIDE, SEQUENCES = "plain", "long", "wide", "sequences"
 AS_READ, PIVOT, TRANSPOSE, PICK = "as-read", "pivot", "transpose", "id:"
 MAX_IDS = 100  # more distinct values than this is not "a few series"
 MAX_ITEMS = 1000  # a wide file with more rows is not transposed into that many columns
@@ -49,7 +53,7 @@ _NUMBERED = re.compile(r"^(\D*?)\s*(\d+)$")
 class Shape:
     """What the reader found about the table's shape (JSON-friendly: lists, dicts, str)."""
 
-    kind: str = PLAIN  # plain | long | wide
+    kind: str = PLAIN  # plain | long | wide | sequences (labelled sequences only)
     column: str | None = None  # long: the id column; wide: the column naming items, if any
     labels: list[str] = field(default_factory=list)  # wide: the text columns naming items
     ids: dict[str, int] = field(default_factory=dict)  # long: id -> rows, most rows first
@@ -58,26 +62,37 @@ class Shape:
     period_kind: str = ""  # wide: "dates" | "years" | "numbered" (W0, W1, ...)
     items: int = 0  # wide: rows (items)
     sentence: str = ""
+    labelled: Labelled | None = None  # labelled sequences: classify (a class default)
 
     def choices(self) -> dict[str, str]:
         """The reshaping choices offered: value -> label (not including 'as read')."""
+        offered = self.labelled.choices() if self.labelled else {}
         if self.kind == LONG:
             pivot = {PIVOT: f"each {self.column} as a column ({plural(len(self.ids), 'id')})"}
             picks = {f"{PICK}{i}": f"one series: {i} ({n:,} rows)" for i, n in self.ids.items()}
-            return pivot | picks
-        if self.kind == WIDE:
-            return {TRANSPOSE: f"transpose: each of the {self.items:,} rows a column"}
-        return {}
+            return offered | pivot | picks
+        if self.periods:  # wide, or labelled sequences with periods as headers
+            return offered | {TRANSPOSE: f"transpose: each of the {self.items:,} rows a column"}
+        return offered
 
 
 # -- detection -------------------------------------------------------------------------------
 
 
 def detect(frame: pd.DataFrame, time_column: str | None, has_header: bool = True) -> Shape:
-    """The table's shape: long (with a time column), wide (without), or plain."""
+    """The table's shape: long (with a time column), wide (without), or plain; with the
+    labelled sequences it may hold (kind `sequences` unless long: a wide table with a label
+    column holds sequences more likely than items, though transposing stays offered)."""
     if time_column is not None:
-        return _long(frame, time_column) or Shape()
-    return (_wide(frame) if has_header else None) or Shape()
+        shape = _long(frame, time_column) or Shape()
+    else:
+        shape = (_wide(frame) if has_header else None) or Shape()
+    found = labelled.detect(frame, time_column, has_header)
+    if found is None:
+        return shape
+    kind = shape.kind if shape.kind == LONG else SEQUENCES  # a label column: not periods
+    sentence = f"{shape.sentence} {found.sentence}".strip()
+    return replace(shape, kind=kind, labelled=found, sentence=sentence)
 
 
 def _clashes(frame: pd.DataFrame, time_column: str, name: str, rows: int) -> int | None:
@@ -196,14 +211,14 @@ def _label_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def apply(frame: pd.DataFrame, time_column: str | None, shape: Shape, choice: str) -> pd.DataFrame:
-    """An ordinary frame made by one of `shape.choices()`; raises DataError if the choice
-    does not fit the shape (the page offers only those that do)."""
+    """An ordinary frame made by one of `shape.choices()` (for `classify`, see `classified`);
+    raises DataError if the choice does not fit the shape (the page offers only those that do)."""
     if shape.kind == LONG and time_column is not None and shape.column is not None:
         if choice == PIVOT:
             return pivot(frame, time_column, shape.column, shape.values)
         if choice.startswith(PICK) and choice.removeprefix(PICK) in shape.ids:
             return pick(frame, shape.column, choice.removeprefix(PICK))
-    if shape.kind == WIDE and choice == TRANSPOSE:
+    if shape.periods and choice == TRANSPOSE:
         return transpose(frame, shape)
     raise DataError(f"This file cannot be reshaped by {choice!r}; choose another way.")
 
@@ -250,6 +265,22 @@ def transpose(frame: pd.DataFrame, shape: Shape) -> pd.DataFrame:
     axis = _period_axis(shape)[filled].reset_index(drop=True)
     out.insert(0, PERIOD if PERIOD not in names else "__period__", axis)
     return out
+
+
+def reshaped(
+    frame: pd.DataFrame, time_column: str | None, shape: Shape, choice: str
+) -> tuple[pd.DataFrame, list[str]]:
+    """(the frame that `choice` makes, notes on what was done): `apply` or `classified`."""
+    if choice.startswith(labelled.CLASSIFY):
+        return classified(frame, shape, choice)
+    return apply(frame, time_column, shape, choice), [describe(shape, choice)]
+
+
+def classified(frame: pd.DataFrame, shape: Shape, choice: str) -> tuple[pd.DataFrame, list[str]]:
+    """(one row per labelled sequence, the label first; notes) for a `classify` choice."""
+    if shape.labelled is None:
+        raise DataError("This file holds no labelled sequences to classify.")
+    return labelled.apply(frame, shape.labelled, choice)
 
 
 def describe(shape: Shape, choice: str) -> str:

@@ -24,10 +24,11 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from dashboard import sessions
-from dashboard.ingest import kept, shapes, sniff
+from dashboard.ingest import kept, labelled, shapes, sniff
 from dashboard.ingest.kept import UPLOAD_PREFIX
 from dashboard.ingest.reader import (
     MIN_ROWS,
+    ROW_ORDER_NOTE,
     DataError,
     ParsedTable,
     ReadOptions,
@@ -197,10 +198,26 @@ def _keep(
     upload_id, name = meta["upload"], meta["name"]
     default = Recipe(target=table.numeric_columns[0], features=tuple(table.numeric_columns[1:]))
     frame = clean(table, default.columns, default.options(settings))
-    store.save_dataset(session, Dataset(upload_id, name, frame, default.target, _source(name)))
+    task = "classify" if is_classify(meta) else "forecast"
+    store.save_dataset(
+        session, Dataset(upload_id, name, frame, default.target, _source(name), task)
+    )
     store.save_upload(session, upload_id, table, meta)
     log.info("upload %s: %s, %d rows", upload_id, name, table.report.rows)
     return meta
+
+
+AS_READ_LABELS = {
+    shapes.LONG: "all series in one table",
+    shapes.WIDE: "one row per item",
+    shapes.SEQUENCES: "a table of series to forecast",
+}
+
+
+def is_classify(meta: UploadMeta) -> bool:
+    """True for an upload made by a `classify` shape choice (labelled sequences)."""
+    shape = meta.get("shape")
+    return shape is not None and shape["choice"].startswith(labelled.CLASSIFY)
 
 
 def shape_meta(upload_id: str, table: ParsedTable) -> ShapeMeta | None:
@@ -209,7 +226,7 @@ def shape_meta(upload_id: str, table: ParsedTable) -> ShapeMeta | None:
     shape = table.report.shape
     if shape.kind == shapes.PLAIN:
         return None
-    as_read = "all series in one table" if shape.kind == shapes.LONG else "one row per item"
+    as_read = AS_READ_LABELS[shape.kind]
     usable = table.report.rows >= MIN_ROWS
     offered = {shapes.AS_READ: f"as read: {as_read}"} if usable else {}
     return {
@@ -247,9 +264,12 @@ def _reshape(
         pass
     table: ParsedTable = store.load_upload(session, source)
     found = table.report.shape
-    frame = shapes.apply(table.frame, table.time_column, found, choice)
-    notes = [shapes.describe(found, choice)]
+    frame, notes = shapes.reshaped(table.frame, table.time_column, found, choice)
     made = reframe(table, frame, notes, ReadOptions(max_rows=settings.max_rows))
+    if choice.startswith(labelled.CLASSIFY):  # sequences, one per row: no time axis to ask for
+        found_again = (ROW_ORDER_NOTE, made.report.shape.sentence)  # said of the file as read
+        kept_notes = [n for n in made.report.notes if n not in found_again]
+        made = replace(made, report=replace(made.report, notes=kept_notes))
     name = _shorten(f"{store.upload_meta(session, source)['name']}, {_suffix(found, choice)}")
     meta = upload_meta(derived, name, made)
     meta["shape"] = {**shape, "choice": choice}
@@ -257,6 +277,8 @@ def _reshape(
 
 
 def _suffix(shape: shapes.Shape, choice: str) -> str:
+    if choice.startswith(labelled.CLASSIFY) and shape.labelled:
+        return labelled.describe(shape.labelled, choice)
     if choice == shapes.PIVOT:
         return f"by {shape.column}"
     if choice.startswith(shapes.PICK):
@@ -344,7 +366,12 @@ def build_dataset(
         table = retime(table, recipe.time_column)
     frame = clean(table, recipe.columns, recipe.options(settings))
     dataset = Dataset(
-        f"{upload_id}:{recipe.digest()}", meta["name"], frame, recipe.target, _source(meta["name"])
+        f"{upload_id}:{recipe.digest()}",
+        meta["name"],
+        frame,
+        recipe.target,
+        _source(meta["name"]),
+        "classify" if is_classify(meta) else "forecast",
     )
     store.save_dataset(session, dataset)
     return dataset

@@ -108,6 +108,7 @@ def reading_choices() -> dbc.Card:
                         dbc.Col(_duplicate_choice(), md="auto", id=ids.DUPLICATE_BOX),
                     ],
                     className="g-3 align-items-start",
+                    id=ids.CLEANING_BOX,
                 ),
             ],
             className="py-2",

@@ -51,8 +51,7 @@ def report_view(
     lines: list[Component] = [
         html.Div([html.B(meta["name"]), f": {report['rows']:,} rows, {report['columns']} columns"]),
         html.Div(_read_as(report), className="text-muted small"),
-        html.Div(_time_line(report, recipe)),
-        html.Div(_cleaning_line(recipe, chosen, rows, report["rows"])),
+        *_series_lines(meta, report, recipe, chosen, rows),
     ]
     sparse = [c for c, n in chosen.items() if n > SPARSE * report["rows"]]
     if sparse:
@@ -65,6 +64,28 @@ def report_view(
     if report["notes"]:
         lines.append(html.Ul([html.Li(note) for note in report["notes"]], className="notes"))
     return html.Div(lines, className="report")
+
+
+def _series_lines(
+    meta: DatasetMeta,
+    report: dict[str, Any],
+    recipe: dict[str, Any],
+    chosen: dict[str, int],
+    rows: int,
+) -> list[Component]:
+    """The time axis and the cleaning of a series; or what a classifier learns from."""
+    if meta.get("task") == "classify":
+        steps = len(meta["columns"]) - 1
+        return [
+            html.Div(
+                f"Classification: {rows:,} sequences of {steps} steps, one per row; "
+                f"{meta['target']} holds the label ({meta.get('classes', 0)} classes)."
+            )
+        ]
+    return [
+        html.Div(_time_line(report, recipe)),
+        html.Div(_cleaning_line(recipe, chosen, rows, report["rows"])),
+    ]
 
 
 def _read_as(report: dict[str, Any]) -> str:

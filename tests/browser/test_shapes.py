@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ConsoleErrors, screenshot_dir
-from tests.browser.helpers import open_app
+from tests.browser.helpers import open_app, set_slider
 from tests.browser.test_upload import FILE_INPUT, choose, message, train_briefly
 
 pytestmark = pytest.mark.browser
@@ -62,4 +63,47 @@ def test_a_long_file_is_picked_apart_and_trained_on(
     choose(browser_page, "#target-picker", "close:MSFT")
     browser_page.screenshot(path=str(screenshot_dir() / "upload-long-file.png"))
     train_briefly(browser_page)
+    assert errors == []
+
+
+def beats_csv(path: Path, sequences: int = 60, steps: int = 24) -> Path:
+    """class,s01..s24: 'flat' sequences hover around 0, 'peak' ones hold a bump."""
+    rng = np.random.default_rng(1)
+    bump = np.exp(-((np.arange(steps) - steps / 2) ** 2) / 8)
+    rows = [
+        ",".join(
+            [label, *[f"{v:.3f}" for v in rng.normal(0, 0.1, steps) + (label == "peak") * bump]]
+        )
+        for label in ("flat", "peak") * (sequences // 2)
+    ]
+    header = "class," + ",".join(f"s{k:02d}" for k in range(1, steps + 1))
+    path.write_text(header + "\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_labelled_sequences_are_classified(
+    server: str, page: tuple[Page, ConsoleErrors], tmp_path: Path
+) -> None:
+    browser_page, errors = page
+    open_app(browser_page, server)
+    browser_page.set_input_files(FILE_INPUT, str(beats_csv(tmp_path / "beats.csv")))
+    message(browser_page).to_contain_text("choose 'classify' under Shape", timeout=20_000)
+    expect(browser_page.locator("#shape-box")).to_contain_text("60 labelled sequences")
+    choose(browser_page, "#shape-picker", "classify by class (60 sequences of 24 steps, 2 classes)")
+    browser_page.click("#shape-apply")
+    badge = browser_page.locator("#dataset-badge")
+    expect(badge).to_have_text("dataset: beats.csv, classify by class", timeout=20_000)
+    report = browser_page.locator("#data-report")
+    expect(report).to_contain_text("Classification: 60 sequences of 24 steps")
+    expect(report).to_contain_text("Labels coded as numbers: 0 = flat, 1 = peak.")
+    expect(browser_page.locator("#cleaning-box")).to_be_hidden()
+    expect(browser_page.locator("#seq_len-input")).to_be_disabled()  # whole rows, as ECG5000
+    browser_page.screenshot(path=str(screenshot_dir() / "upload-classify.png"))
+    for name, value in (("epochs", 2), ("units", 8), ("batch_size", 16)):
+        set_slider(browser_page, name, value)
+    browser_page.get_by_role("tab", name="Training").click()
+    browser_page.click("#train-button")
+    expect(browser_page.locator("#status-alert")).to_contain_text(
+        "Finished 2 epochs", timeout=60_000
+    )
     assert errors == []

@@ -83,10 +83,15 @@ def test_a_good_upload_is_offered_picked_and_shown(
     again = functions["receive_upload"](result, [SINE, options[1], other])[3]
     assert again == [SINE, other, options[1]]  # the same upload twice is offered once, last
 
-    style, times, time, markers, ticked, marker_box, dup_box, dups = functions["offer_choices"](
-        picked, S1
+    style, times, time, markers, ticked, marker_box, dup_box, dups, cleaning = functions[
+        "offer_choices"
+    ](picked, S1)
+    assert (
+        style == {}
+        and cleaning == {}
+        and time == "time"
+        and [t["value"] for t in times] == ["time", ROW_ORDER]
     )
-    assert style == {} and time == "time" and [t["value"] for t in times] == ["time", ROW_ORDER]
     assert markers == [{"label": "-200", "value": -200.0}] and ticked == []  # offered, not ticked
     assert marker_box == {} and dup_box == {"display": "none"} and dups == "keep"
 
@@ -361,3 +366,56 @@ def test_a_reload_offers_the_sessions_uploads_again(
     assert offer(S1, [SINE])[-1] == {"label": "Upload: stocks.csv", "value": stocks}
     assert offer(S2, [SINE]) is no_update  # another session's tab
     assert offer("c" * 32, [SINE]) is no_update  # a token the server never issued
+
+
+# -- labelled sequences: classification (issue 13) ---------------------------------------------
+
+
+def heartbeats_csv(sequences: int = 60, steps: int = 24) -> bytes:
+    """label,s01..s24: 'flat' sequences hover around 0, 'peak' ones hold a bump."""
+    rng = np.random.default_rng(1)
+    bump = np.exp(-((np.arange(steps) - steps / 2) ** 2) / 8)
+    rows = []
+    for i in range(sequences):
+        label = "peak" if i % 2 else "flat"
+        values = rng.normal(0, 0.1, steps) + (2 * bump if label == "peak" else 0)
+        rows.append(",".join([label, *[f"{v:.3f}" for v in values]]))
+    header = "label," + ",".join(f"s{k:02d}" for k in range(1, steps + 1))
+    return ("\n".join([header, *rows]) + "\n").encode()
+
+
+@pytest.mark.slow
+def test_an_upload_of_labelled_sequences_trains_as_classification(
+    app_parts: tuple[dict[str, Any], FlaskClient], settings: Settings
+) -> None:
+    functions, client = app_parts
+    result = upload(client, heartbeats_csv(), "beats.csv")
+    assert functions["receive_upload"](result, [SINE])[0].endswith(
+        "It may hold labelled sequences: choose 'classify' under Shape to train a classifier."
+    )
+    picked = choose(functions, result)
+    options = functions["offer_shapes"](picked, S1)[1]
+    assert [o["value"] for o in options] == ["as-read", "classify", "transpose"]
+    assert options[1]["label"] == "classify by label (60 sequences of 24 steps, 2 classes)"
+    beats = functions["apply_shape"](1, "classify", picked, [SINE], S1)[1]
+    meta, targets, target, _source, badge = functions["pick_dataset"](beats, S1)
+    assert (meta["task"], meta["classes"], target, len(targets)) == ("classify", 2, "label", 25)
+    assert badge == "dataset: beats.csv, classify by label"
+    assert functions["task_of_dataset"](meta, "forecast") == "classify"
+    assert functions["offer_choices"](beats, S1)[8] == {"display": "none"}  # no time axis
+    context_value.set(AttributeDict(triggered_inputs=[{"prop_id": "target-picker.options"}]))
+    assert functions["offer_features"](targets, "label", None, beats, meta)[1] == []
+    meta = functions["prepare_dataset"](
+        beats, "label", [], ROW_ORDER, "interpolate", [], "keep", S1
+    )[0]
+    assert (meta["task"], meta["id"], meta["rows"]) == ("classify", beats, 60)
+    report = str(functions["show_upload"](meta, S1)[0])
+    assert "Classification: 60 sequences of 24 steps" in report
+    assert "Labels coded as numbers: 0 = flat, 1 = peak." in report
+
+    raw = raw_settings(task="classify", units=8, layers=1, epochs=2, batch_size=16, dense_units=0)
+    final = functions["train"](lambda values: None, 1, S1, "p1", meta, "label", [70, 85], *raw)
+    assert final["status"] == "finished" and final["epoch"] == 2, final["message"]
+    record = Store(settings.store_dir).get_run(final["run_id"])
+    assert record["config"]["task"] == "classify" and record["classes"] == ["0", "1"]
+    assert np.asarray(record["scores"]["confusion"]).sum() == 10  # 15 % of 60, rounded up

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -208,3 +209,112 @@ def test_an_ordinary_file_is_plain() -> None:
     assert table.report.shape == shapes.Shape()
     headerless = read_text("\n".join(",".join(str(i + j) for j in range(8)) for i in range(12)))
     assert headerless.report.shape.kind == "plain"  # col_1..col_8 are no periods
+
+
+# -- labelled sequences: classification (issue 13) ---------------------------------------------
+
+
+def ucr_text(sequences: int = 12, steps: int = 9) -> str:
+    """A UCR-style file: blank separated, no header, the class first, then the steps;
+    sequence i is of class i % 3 + 1 and holds i, i + 0.5, i + 1, ..."""
+    lines = [
+        " ".join([f"{i % 3 + 1:.7e}", *[f"{i + k / 2:.7e}" for k in range(steps)]])
+        for i in range(sequences)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def classified(table: ParsedTable, choice: str = "classify") -> tuple[pd.DataFrame, list[str]]:
+    """The labelled sequences that `choice` makes of a table."""
+    return shapes.reshaped(table.frame, table.time_column, table.report.shape, choice)
+
+
+def test_one_sequence_per_row_without_a_header_is_offered_as_classification() -> None:
+    table = read_text(ucr_text(), "beats.txt")
+    shape = table.report.shape
+    assert shape.kind == "sequences" and shape.labelled is not None
+    found = shape.labelled
+    assert (found.layout, found.label, found.sequences, found.steps) == ("rows", "col_1", 12, 9)
+    assert found.classes == {"1": 4, "2": 4, "3": 4}
+    assert shape.choices() == {"classify": "classify by col_1 (12 sequences of 9 steps, 3 classes)"}
+    assert "'col_1' names 3 classes (1: 4, 2: 4, 3: 4)" in shape.sentence
+    frame, notes = classified(table)
+    assert list(frame.columns) == ["col_1", *[f"col_{k}" for k in range(2, 11)]]
+    assert frame["col_1"].tolist() == [1.0, 2.0, 3.0] * 4
+    assert frame.iloc[5, 1:].tolist() == [5 + k / 2 for k in range(9)]
+    assert notes == ["Read as 12 labelled sequences of 9 steps, one per row."]
+
+
+def test_text_labels_are_coded_and_gaps_filled_along_the_sequence() -> None:
+    rows = [
+        ",".join([["normal", "abnormal"][i % 2], *[str(i * 10 + k) for k in range(10)]])
+        for i in range(12)
+    ]
+    rows[3] = rows[3].replace(",34,", ",,")  # a missing step: between 33 and 35
+    rows[4] = ",".join(["", *[str(k) for k in range(10)]])  # no label: left out
+    header = "class," + ",".join(f"s{k}" for k in range(10))
+    table = read_text("\n".join([header, *rows]))
+    assert table.report.shape.labelled is not None
+    assert table.report.shape.labelled.classes == {"abnormal": 6, "normal": 5}
+    frame, notes = classified(table)
+    assert len(frame) == 11 and frame["class"].tolist()[:4] == [1.0, 0.0, 1.0, 0.0]
+    assert frame.iloc[3, 1:].tolist() == [30.0, 31.0, 32.0, 33.0, 34.0, 35.0, 36, 37, 38, 39]
+    assert notes[1:] == [
+        "Left out 1 sequence without a label.",
+        "Labels coded as numbers: 0 = abnormal, 1 = normal.",
+    ]
+
+
+def activity_csv() -> str:
+    """sample,step,activity,x,y: 12 sequences of 10 to 12 steps, rows shuffled within the
+    file; x of sequence s at step k is s + k / 10."""
+    rows = [
+        (f"s{s:02d}", k, "walk" if s % 2 else "run", s + k / 10, -k)
+        for s in range(12)
+        for k in range(10 + s % 3)
+    ]
+    order = np.random.default_rng(0).permutation(len(rows))
+    lines = [",".join(str(v) for v in rows[i]) for i in order]
+    return "sample,step,activity,x,y\n" + "\n".join(lines)
+
+
+def test_a_long_file_with_a_sequence_id_and_a_label_is_offered_as_classification() -> None:
+    table = read_text(activity_csv())
+    found = table.report.shape.labelled
+    assert found is not None and table.report.shape.kind == "sequences"
+    assert (found.layout, found.sequence, found.label, found.order) == (
+        "long",
+        "sample",
+        "activity",
+        "step",
+    )
+    assert (found.values, found.sequences, found.steps, found.longest) == (["x", "y"], 12, 10, 12)
+    assert list(table.report.shape.choices()) == ["classify:x", "classify:y"]
+    frame, notes = classified(table, "classify:x")
+    assert list(frame.columns) == ["activity", *[f"t{k:03d}" for k in range(1, 11)]]
+    first = list(pd.unique(table.frame["sample"]))  # sequences in order of first appearance
+    s = int(first[0][1:])
+    assert frame["activity"].iloc[0] == (1.0 if s % 2 else 0.0)  # 0 = run, 1 = walk
+    np.testing.assert_allclose(frame.iloc[0, 1:], [s + k / 10 for k in range(10)])
+    assert notes[0] == (
+        "Read as 12 labelled sequences of 10 steps (each cut to the shortest), one per "
+        "sample, labelled by activity."
+    )
+    assert classified(table, "classify:y")[0].iloc[0, 1:].tolist() == [-k for k in range(10)]
+
+
+def test_series_are_not_taken_for_labelled_sequences() -> None:
+    assert read_text(stocks_csv()).report.shape.labelled is None
+    days = pd.date_range("2020-01-01", periods=40, freq="D")
+    plain = "date,value,weekday\n" + "\n".join(
+        f"{d:%Y-%m-%d},{i * 1.5},{d.weekday()}" for i, d in enumerate(days)
+    )
+    assert read_text(plain).report.shape.kind == "plain"
+    few_columns = "label,a,b\n" + "\n".join(f"{i % 2},{i},{i * 2}" for i in range(30))
+    assert read_text(few_columns).report.shape.labelled is None  # 2 values: not a sequence
+    with pytest.raises(DataError, match="cannot be classified"):
+        shapes.reshaped(*_parts(read_text(ucr_text(), "b.txt")), "classify:x")
+
+
+def _parts(table: ParsedTable) -> tuple[pd.DataFrame, str | None, shapes.Shape]:
+    return table.frame, table.time_column, table.report.shape

@@ -521,3 +521,32 @@ def test_a_plain_upload_has_no_shape_and_its_rows_can_be_reversed(
     assert list(frame["close"].iloc[:3]) == [81.0, 82.0, 83.0]
     with pytest.raises(DataError, match="cannot be reshaped"):
         uploads.reshape(store, settings, S1, meta["upload"], "pivot")
+
+
+def test_a_long_file_of_labelled_sequences_becomes_a_classification_dataset(
+    settings: Settings, store: Store
+) -> None:
+    """recording,label,value: 12 recordings of 9 to 11 rows; value is r * 100 + step."""
+    rows = [
+        f"rec{r},{'on' if r % 3 else 'off'},{r * 100 + k}"
+        for r in range(12)
+        for k in range(9 + r % 3)
+    ]
+    text = "recording,label,value\n" + "\n".join(rows)
+    meta = ingest(store, settings, S1, text.encode(), "switches.csv")
+    shape = meta["shape"]
+    assert shape["kind"] == "sequences" and list(shape["choices"]) == ["as-read", "classify"]
+    assert not uploads.is_classify(meta)
+    made = uploads.reshape(store, settings, S1, meta["upload"], "classify")
+    assert uploads.is_classify(made) and made["name"] == "switches.csv, classify by label"
+    dataset = store.load_dataset(made["upload"], S1)
+    assert (dataset.task, dataset.target, dataset.frame.shape) == ("classify", "label", (12, 10))
+    assert dataset.frame["label"].tolist()[:4] == [0.0, 1.0, 1.0, 0.0]  # 0 = off, 1 = on
+    values = dataset.values("label")  # what training reads: the label, then every step
+    np.testing.assert_array_equal(values[5], [1.0, *[500 + k for k in range(9)]])
+    table = store.load_upload(S1, made["upload"])
+    assert table.report.notes == [
+        "Read as 12 labelled sequences of 9 steps (each cut to the shortest), one per "
+        "recording, labelled by label.",
+        "Labels coded as numbers: 0 = off, 1 = on.",
+    ]
