@@ -136,6 +136,14 @@ class ShapeMeta(TypedDict):
     source: str  # the upload id of the file as read
 
 
+class ReducedMeta(TypedDict):
+    """How a large upload was made smaller (dashboard.ingest.reduce), in its UploadMeta."""
+
+    choice: str  # resample:<rule>:<how> | recent:<rows>
+    parent: str  # the upload id it was made from
+    source: str  # the upload id of the file as read
+
+
 class UploadMeta(TypedDict):
     """What the page and the store keep about a parsed upload (never its data)."""
 
@@ -148,6 +156,7 @@ class UploadMeta(TypedDict):
     markers: list[float]  # values that may mean 'missing'
     duplicates: int  # repeated timestamps
     shape: NotRequired[ShapeMeta]  # long and wide files: how else they can be read
+    reduced: NotRequired[ReducedMeta]  # a large upload made smaller
 
 
 def dataset_meta(

@@ -22,8 +22,11 @@ def _key(session: str) -> tuple[str, str]:
 
 
 def source_of(meta: UploadMeta) -> str:
-    """The upload id of the file as read that `meta` was made from (itself if not reshaped)."""
-    shape = meta.get("shape")
+    """The upload id of the file as read that `meta` was made from (itself if neither
+    reshaped nor reduced)."""
+    reduced, shape = meta.get("reduced"), meta.get("shape")
+    if reduced:
+        return reduced["source"]
     return shape["source"] if shape else meta["upload"]
 
 

@@ -24,7 +24,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from dashboard import sessions
-from dashboard.ingest import kept, labelled, shapes, sniff
+from dashboard.ingest import kept, labelled, reduce, shapes, sniff
 from dashboard.ingest.kept import UPLOAD_PREFIX
 from dashboard.ingest.reader import (
     MIN_ROWS,
@@ -284,6 +284,33 @@ def _suffix(shape: shapes.Shape, choice: str) -> str:
     if choice.startswith(shapes.PICK):
         return choice.removeprefix(shapes.PICK)
     return "transposed"
+
+
+def make_smaller(
+    store: Store, settings: Settings, session: str, upload_id: str, choice: str
+) -> UploadMeta:
+    """The upload that a reduction (`dashboard.ingest.reduce`: resampled, or the most recent
+    rows) makes of `upload_id`, kept for `session` like an upload, its file's entry in the
+    list; reductions do not stack (a reduced upload is reduced from the one it came from;
+    reduce.NONE gives that one back). Raises NotFound or DataError."""
+    meta = store.upload_meta(session, upload_id)
+    parent = meta["reduced"]["parent"] if meta.get("reduced") else upload_id
+    if choice == reduce.NONE:
+        return kept.remember(store, session, store.upload_meta(session, parent))
+    derived = f"{parent}-{hashlib.sha256(choice.encode()).hexdigest()[:10]}"
+    try:
+        return kept.remember(store, session, store.upload_meta(session, derived))
+    except NotFound:
+        pass
+    table: ParsedTable = store.load_upload(session, parent)
+    frame, note = reduce.reduce_frame(table.frame, table.time_column, choice)
+    made = reframe(table, frame, [note], ReadOptions(max_rows=settings.max_rows))
+    base = store.upload_meta(session, parent)
+    made_meta = upload_meta(derived, _shorten(f"{base['name']}, {reduce.describe(choice)}"), made)
+    if "shape" in base:
+        made_meta["shape"] = base["shape"]
+    made_meta["reduced"] = {"choice": choice, "parent": parent, "source": kept.source_of(base)}
+    return kept.remember(store, session, _keep(store, settings, session, made, made_meta))
 
 
 def upload_meta(upload_id: str, name: str, table: ParsedTable) -> UploadMeta:

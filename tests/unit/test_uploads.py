@@ -550,3 +550,49 @@ def test_a_long_file_of_labelled_sequences_becomes_a_classification_dataset(
         "recording, labelled by label.",
         "Labels coded as numbers: 0 = off, 1 = on.",
     ]
+
+
+# -- large data made smaller (issue 13) ----------------------------------------------------------
+
+
+def hourly_csv(days: int = 12) -> bytes:
+    """time,load: hourly rows from 2021-03-01; load on day d (from 0) at hour h is d * 100 + h."""
+    stamps = pd.date_range("2021-03-01", periods=days * 24, freq="h")
+    lines = [f"{t:%Y-%m-%d %H:%M},{i // 24 * 100 + t.hour}" for i, t in enumerate(stamps)]
+    return ("time,load\n" + "\n".join(lines) + "\n").encode()
+
+
+def test_an_hourly_upload_resampled_to_days(settings: Settings, store: Store) -> None:
+    meta = ingest(store, settings, S1, hourly_csv(), "load.csv")
+    assert meta["rows"] == 288
+    daily = uploads.make_smaller(store, settings, S1, meta["upload"], "resample:D:mean")
+    assert (daily["name"], daily["rows"]) == ("load.csv, mean per day", 12)
+    assert daily["reduced"] == {
+        "choice": "resample:D:mean",
+        "parent": meta["upload"],
+        "source": meta["upload"],
+    }
+    frame = store.load_dataset(daily["upload"], S1).frame
+    assert frame.index[1] == pd.Timestamp("2021-03-02")
+    assert frame["load"].tolist()[:3] == [11.5, 111.5, 211.5]  # the mean of d * 100 + 0..23
+    sums = uploads.make_smaller(store, settings, S1, daily["upload"], "resample:D:sum")
+    assert store.load_dataset(sums["upload"], S1).frame["load"].iloc[1] == 24 * 100 + 276
+    last = uploads.make_smaller(store, settings, S1, meta["upload"], "resample:D:last")
+    assert store.load_dataset(last["upload"], S1).frame["load"].iloc[2] == 223
+    table = store.load_upload(S1, daily["upload"])
+    assert table.report.notes[0] == "Resampled to the mean per day: 288 rows became 12."
+    assert table.report.frequency == "D"
+
+    recent = uploads.make_smaller(store, settings, S1, sums["upload"], "recent:48")
+    assert recent["reduced"]["parent"] == meta["upload"]  # reductions do not stack
+    assert store.load_dataset(recent["upload"], S1).frame["load"].iloc[0] == 1000
+    assert uploads.make_smaller(store, settings, S1, recent["upload"], "none") == meta
+    with pytest.raises(DataError, match="already one hour apart"):
+        uploads.make_smaller(store, settings, S1, meta["upload"], "resample:h:mean")
+    with pytest.raises(DataError, match="not more than 500"):
+        uploads.make_smaller(store, settings, S1, meta["upload"], "recent:500")
+    rows_only = ingest(
+        store, settings, S1, b"v\n" + b"\n".join(b"%d" % i for i in range(30)), "v.csv"
+    )
+    with pytest.raises(DataError, match="Resampling needs a time axis"):
+        uploads.make_smaller(store, settings, S1, rows_only["upload"], "resample:D:mean")
