@@ -21,6 +21,7 @@ from dash import CeleryManager, DiskcacheManager
 
 from dashboard.celery_jobs import DEVICE_KEY, ResilientCeleryManager, make_celery
 from dashboard.job_queue import JobQueue, busy_message, queue_message
+from dashboard.ml import backend
 from dashboard.payloads import LiveState
 from dashboard.settings import Settings
 
@@ -45,9 +46,17 @@ class ForkserverDiskcacheManager(DiskcacheManager):
     """DiskcacheManager whose jobs fork from a TensorFlow-preloaded forkserver."""
 
     def __init__(
-        self, cache: diskcache.Cache, preload: list[str], slots: int = 0, max_waiting: int = 30
+        self,
+        cache: diskcache.Cache,
+        preload: list[str],
+        slots: int = 0,
+        max_waiting: int = 30,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.preload = list(preload)
+        # The Keras backend and its caches: set while the forkserver starts (it starts with
+        # the first job), so that it and every job forked from it import Keras on them.
+        self.env = dict(env or {})
         self.started: set[int] = set()  # pids of the jobs this process started
         self.context = multiprocess.get_context("forkserver")
         self.context.set_forkserver_preload(self.preload)
@@ -91,7 +100,8 @@ class ForkserverDiskcacheManager(DiskcacheManager):
         process = self.context.Process(
             target=job_fn, args=(key, self._make_progress_key(key), args, context)
         )
-        process.start()
+        with backend.environment(self.env):
+            process.start()
         pid = int(process.pid)
         with contextlib.suppress(psutil.NoSuchProcess):  # a job may end at once
             self.handle.set(_job_key(pid), psutil.Process(pid).create_time(), expire=JOB_TTL_S)
@@ -221,7 +231,8 @@ class ForkserverDiskcacheManager(DiskcacheManager):
     def warm_up(self) -> None:
         """Start the forkserver and probe the device, so the first Train press is fast."""
         process = self.context.Process(target=probe_device, args=(self.handle,))
-        process.start()
+        with backend.environment(self.env):
+            process.start()
         process.join()
 
 
@@ -257,6 +268,7 @@ def make_manager(settings: Settings) -> DiskcacheManager | CeleryManager:
         JOB_PRELOAD,
         slots=settings.max_concurrent_jobs,
         max_waiting=settings.max_queued_jobs,
+        env=settings.job_environment,
     )
 
 
@@ -266,10 +278,10 @@ def slots_cache(manager: Any) -> diskcache.Cache | None:
 
 
 def probe_device(cache: diskcache.Cache) -> None:
-    """In a job process: record which device TensorFlow trains on ('CPU' or the GPU)."""
-    from dashboard.ml.runtime import device_name
+    """In a job process: record the device and backend jobs train on ('CPU · JAX')."""
+    from dashboard.ml.runtime import badge
 
-    cache.set(DEVICE_KEY, device_name())
+    cache.set(DEVICE_KEY, badge())
 
 
 def known_device(manager: Any) -> str:

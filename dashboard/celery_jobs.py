@@ -108,12 +108,14 @@ def make_celery(settings: Settings) -> Any:
 
     @worker_process_init.connect(weak=False)
     def _warm_up(**_: Any) -> None:
-        """In each pool child, after the fork: TensorFlow, thread pools, device badge."""
+        """In each pool child, after the fork: Keras on the chosen backend, thread pools,
+        the device badge."""
+        os.environ.update(settings.job_environment)  # before Keras is first imported
         import dashboard.ml.train  # noqa: F401
         from dashboard.ml import runtime
 
         runtime.configure_threads(settings.tf_intra_threads, settings.tf_inter_threads)
-        device = runtime.device_name()  # no TensorFlow op: the runtime stays uninitialised
+        device = runtime.badge()  # no TensorFlow op: the runtime stays uninitialised
         try:
             app.backend.client.set(DEVICE_KEY, device)
         except Exception:  # the badge is cosmetic; jobs report their device anyway

@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from dashboard.ml import backend
 from dashboard.ml.config import Limits
 
 ENV_PREFIX = "LSTM_LAB_"
@@ -35,6 +36,7 @@ class Settings:
     max_queued_jobs: int = 30
     job_max_seconds: int = 3600
     poll_interval_ms: int = 250
+    keras_backend: str = "tensorflow"  # or "jax": what job processes train on
     tf_intra_threads: int = 1
     tf_inter_threads: int = 2
     max_runs_per_session: int = 50  # beyond either bound the oldest runs go first
@@ -49,11 +51,19 @@ class Settings:
         if self.data_dir == Path():
             object.__setattr__(self, "data_dir", _default_data_dir())
         object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser())
+        if self.keras_backend not in backend.BACKENDS:
+            raise ValueError(backend.check_backend(self.keras_backend))
 
     @property
     def limits(self) -> Limits:
         """The bounds every run on this server is checked against (ml.config.check)."""
         return Limits(self.max_epochs, self.max_units_x_layers, self.max_rows)
+
+    @property
+    def job_environment(self) -> dict[str, str]:
+        """What a job process must have in its environment before it imports Keras (the
+        backend, JAX's compilation cache in the data folder)."""
+        return backend.job_environment(self.keras_backend, self.data_dir)
 
     @property
     def trials_at_once(self) -> int:

@@ -1,7 +1,9 @@
-"""TensorFlow start-up for job processes: quiet logs, thread counts, the device in use.
+"""Keras start-up for job processes: quiet logs, thread counts, the device and backend.
 
-Importing this module imports TensorFlow. The web process never does; the forkserver of
-the job manager (and each Celery worker child) imports it once, so jobs start warm.
+Importing this module imports Keras on the backend KERAS_BACKEND names (dashboard.ml.backend
+sets it for job processes), and TensorFlow only on that backend. The web process never
+imports it; the forkserver of the job manager (and each Celery worker child) imports it
+once, so jobs start warm.
 """
 
 from __future__ import annotations
@@ -12,13 +14,25 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras
-import tensorflow as tf
+
+from dashboard.ml.backend import NAMES
 
 log = logging.getLogger(__name__)
 
 
+def backend_name() -> str:
+    """The Keras backend this process trains on, as people write it: 'TensorFlow', 'JAX'."""
+    name = keras.backend.backend()
+    return NAMES.get(name, name)
+
+
 def configure_threads(intra_op: int, inter_op: int) -> None:
-    """Set TensorFlow's thread pools; must run before the first op of the process."""
+    """Set TensorFlow's thread pools; must run before the first op of the process. (JAX
+    sizes XLA's own pools from the machine; nothing to set here.)"""
+    if keras.backend.backend() != "tensorflow":
+        return
+    import tensorflow as tf
+
     try:
         if intra_op:
             tf.config.threading.set_intra_op_parallelism_threads(intra_op)
@@ -29,12 +43,24 @@ def configure_threads(intra_op: int, inter_op: int) -> None:
 
 
 def device_name() -> str:
-    """'CPU', or the name of the first GPU that TensorFlow sees."""
-    gpus = tf.config.list_physical_devices("GPU")
-    if not gpus:
+    """'CPU', or the name of the first GPU the backend sees."""
+    if keras.backend.backend() == "jax":
+        import jax
+
+        gpus = [d for d in jax.devices() if d.platform == "gpu"]
+        return f"GPU: {gpus[0].device_kind}" if gpus else "CPU"
+    import tensorflow as tf
+
+    found = tf.config.list_physical_devices("GPU")
+    if not found:
         return "CPU"
-    details = tf.config.experimental.get_device_details(gpus[0])
-    return f"GPU: {details.get('device_name', gpus[0].name)}"
+    details = tf.config.experimental.get_device_details(found[0])
+    return f"GPU: {details.get('device_name', found[0].name)}"
 
 
-__all__ = ["configure_threads", "device_name", "keras", "tf"]
+def badge() -> str:
+    """What the page's device badge says: 'CPU · TensorFlow', 'GPU: NVIDIA H200 · JAX'."""
+    return f"{device_name()} · {backend_name()}"
+
+
+__all__ = ["backend_name", "badge", "configure_threads", "device_name", "keras"]

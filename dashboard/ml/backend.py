@@ -1,0 +1,73 @@
+"""Which Keras backend the job processes train on: TensorFlow or JAX.
+
+Keras reads KERAS_BACKEND once, when it is first imported, so the choice is made in the
+environment of the processes that import it: the job manager's forkserver (its jobs
+inherit it), each Celery pool child, and a search's helpers. The web process imports
+neither framework. JAX compiles each model's steps with XLA; its persistent compilation
+cache in the data folder lets a second run with the same shapes skip that.
+
+Nothing here imports Keras, TensorFlow or JAX.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+BACKENDS = ("tensorflow", "jax")
+NAMES = {"tensorflow": "TensorFlow", "jax": "JAX"}
+
+
+def check_backend(name: str) -> str | None:
+    """A sentence when `name` cannot be used here (unknown, or its package missing)."""
+    if name not in BACKENDS:
+        return f"LSTM_LAB_KERAS_BACKEND is {name!r}; it must be one of {', '.join(BACKENDS)}."
+    if importlib.util.find_spec(name) is None:
+        return f"The Keras backend {name!r} is not installed here (pip install {name})."
+    return None
+
+
+def job_environment(name: str, data_dir: Path) -> dict[str, str]:
+    """The variables a job process needs before it imports Keras: the backend, and for JAX
+    its persistent compilation cache (every compiled step kept, however quick to compile)."""
+    env = {"KERAS_BACKEND": name}
+    if name == "jax":
+        env |= {
+            "JAX_COMPILATION_CACHE_DIR": str(Path(data_dir) / "jax-cache"),
+            "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+            "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0",
+        }
+    return env
+
+
+def refusal(stateful: bool, name: str) -> str | None:
+    """A sentence when a run's settings cannot train on backend `name` (None: they can)."""
+    if stateful and name == "jax":
+        return (
+            "Stateful runs need the TensorFlow backend: on JAX, Keras does not carry the "
+            "LSTM state from one prediction batch to the next. This server trains on JAX "
+            "(LSTM_LAB_KERAS_BACKEND); switch Stateful off to train here."
+        )
+    return None
+
+
+@contextlib.contextmanager
+def environment(variables: Mapping[str, str]) -> Iterator[None]:
+    """Set `variables` in os.environ while the block runs (a process started meanwhile,
+    such as the forkserver, inherits them); restore what was there after."""
+    saved = {key: os.environ.get(key) for key in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+__all__ = ["BACKENDS", "NAMES", "check_backend", "environment", "job_environment", "refusal"]
