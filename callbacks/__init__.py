@@ -9,6 +9,7 @@ from dash import Dash
 
 from callbacks import (
     controls,
+    cost,
     data,
     evaluation,
     runs,
@@ -37,6 +38,7 @@ def register_all(
         **evaluation.register(app, store),
         **upload.register(app, settings, store),
         **shapes.register(app, settings, store),
+        **cost.register(app, settings, store),
         **runs.register(app, store),
         **runs_focus.register(app, store),
         **runs_live.register(app, store),

@@ -67,6 +67,12 @@ SHAPE_BOX = "shape-box"  # long and wide uploads: how the file becomes series
 SHAPE_NOTE = "shape-note"  # what the reader found (several series stacked, items as rows)
 SHAPE_PICKER = "shape-picker"  # as read, one series, each id as a column, transpose
 SHAPE_APPLY = "shape-apply"
+ESTIMATE_BOX = "estimate-box"  # before Train: an epoch's cost, and ways to make data smaller
+ESTIMATE_TEXT = "estimate-text"  # "About 12 minutes per epoch here: ..."
+REDUCE_BOX = "reduce-box"  # the reduction controls (uploads of series only)
+REDUCE_PICKER = "reduce-picker"  # all rows, mean/sum/last per hour or day, the most recent
+REDUCE_ROWS = "reduce-rows"  # how many recent rows to keep (placeholder: a suggestion)
+REDUCE_APPLY = "reduce-apply"
 CLEANING_BOX = "cleaning-box"  # time axis, missing values, markers: hidden for sequences
 
 

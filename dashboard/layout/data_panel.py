@@ -190,10 +190,41 @@ def _duplicate_choice() -> html.Div:
     )
 
 
+def size_choice() -> html.Div:
+    """Before Train: what an epoch will cost, said when it is over a minute (or the data in
+    use was made smaller), with the ways out: resample, or keep the most recent rows."""
+    picker = dcc.Dropdown(
+        id=ids.REDUCE_PICKER, clearable=False, searchable=False, style={"minWidth": "16rem"}
+    )
+    rows = dbc.Input(
+        id=ids.REDUCE_ROWS, type="number", min=10, step=1, size="sm", style={"width": "8rem"}
+    )
+    apply = dbc.Button("Apply", id=ids.REDUCE_APPLY, n_clicks=0, size="sm", color="primary")
+    controls = html.Div(
+        [
+            html.Label("Make it smaller", htmlFor=ids.REDUCE_PICKER, className="me-1"),
+            picker,
+            html.Label("most recent rows", htmlFor=ids.REDUCE_ROWS, className="ms-2 me-1"),
+            rows,
+            apply,
+        ],
+        id=ids.REDUCE_BOX,
+        className="d-flex flex-wrap gap-2 align-items-center mt-1",
+    )
+    return html.Div(
+        [html.Div(id=ids.ESTIMATE_TEXT), controls],
+        id=ids.ESTIMATE_BOX,
+        className="alert alert-warning py-2 px-3 mb-2 estimate-box",
+        style=HIDDEN,
+    )
+
+
 def data_tab(graph: Component) -> html.Div:
-    """Reading choices, then the summary beside the target plot, then the first rows."""
+    """The epoch's cost (large data), reading choices, then the summary beside the target
+    plot, then the first rows."""
     return html.Div(
         [
+            size_choice(),
             reading_choices(),
             dbc.Row(
                 [
@@ -251,3 +282,8 @@ def with_upload_entry(meta: UploadMeta, options: list[Any] | None) -> list[Any]:
     source = source_of(meta)
     others = [o for o in options or [] if not str(o.get("value", "")).startswith(source)]
     return [*others, upload_entry(meta)]
+
+
+def reduce_options(choices: dict[str, str]) -> list[dict[str, str]]:
+    """The ways to make an upload smaller (value -> label) as dropdown options."""
+    return [{"label": label, "value": value} for value, label in choices.items()]

@@ -11,9 +11,10 @@ STEP_S and WEIGHT_S were fitted on a 2-core CPU server (the project's reference 
 from real fits of the default model (64 units, 2 layers, window 50, batch 32: 0.024 s per
 batch) and a larger one (128 units: 0.042 s); the model then predicted a 16-unit, 1-layer
 fit within 10 %. The seconds include the validation pass and the progress reports of an
-epoch, as the runs' own epoch times do. Where this server has finished runs of this session,
-their measured epoch times scale the model (the median of measured / modelled over the
-latest of them), so a faster machine or a GPU estimates itself; the sentence says which.
+epoch, as the runs' own epoch times do. Where this server has finished runs of this session
+(of MIN_BATCHES batches an epoch or more), their measured epoch times scale the model (the
+median of measured / modelled over the latest of them), so a faster machine or a GPU
+estimates itself; the sentence says which.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ STEP_S = 1.83e-4  # seconds per time step per recurrent layer (a batch's fixed l
 WEIGHT_S = 7.4e-11  # seconds per time step per (window in the batch x weight)
 WARN_AFTER_S = 60.0  # an epoch longer than this is said before Train
 MAX_RUNS = 5  # the latest finished runs that scale the model
+MIN_BATCHES = 50  # an epoch of fewer batches is mostly its fixed work (validation, reports)
 REFERENCE = "the pace of a 2-core reference server; no run of yours has finished here yet"
 
 
@@ -98,7 +100,8 @@ def _median_epoch(seconds: list[float]) -> float | None:
 
 def measured_scale(records: Iterable[Mapping[str, Any]]) -> float | None:
     """Measured / modelled seconds per batch over the latest finished forecast runs (their
-    epoch times, the training rows in their split); None when there are none."""
+    epoch times, the training rows in their split) of at least MIN_BATCHES batches an
+    epoch; None when there are none."""
     ratios = []
     for record in records:
         split, epoch = record.get("split"), _median_epoch(record.get("epoch_seconds") or [])
@@ -106,9 +109,9 @@ def measured_scale(records: Iterable[Mapping[str, Any]]) -> float | None:
             continue
         config = TrainConfig.from_dict(record.get("config", {}))
         windows = max(0, int(split[0]) - config.seq_len - config.outputs + 1)
-        if windows:
-            per_batch = epoch / math.ceil(windows / config.batch_size)
-            ratios.append(per_batch / modelled_seconds(config))
+        batches = math.ceil(windows / config.batch_size)
+        if batches >= MIN_BATCHES:
+            ratios.append(epoch / batches / modelled_seconds(config))
     return statistics.median(ratios[-MAX_RUNS:]) if ratios else None
 
 

@@ -4,10 +4,12 @@ the size limit is told in the page whether the browser or the server refuses the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from playwright.sync_api import Dialog, LocatorAssertions, Page, expect
 
@@ -171,6 +173,31 @@ def test_an_upload_stays_in_the_dataset_picker_after_a_reload(
     browser_page.get_by_role("option", name="Upload: kept.csv").click()
     expect(browser_page.locator("#dataset-badge")).to_have_text("dataset: kept.csv")
     expect(browser_page.locator("#data-preview")).to_contain_text("level")
+    assert errors == []
+
+
+def test_a_large_upload_says_the_cost_of_an_epoch_and_is_made_smaller(
+    server: str, page: tuple[Page, ConsoleErrors], tmp_path: Path
+) -> None:
+    browser_page, errors = page
+    open_app(browser_page, server)
+    stamps = pd.date_range("2022-01-01", periods=200_000, freq="min").strftime("%Y-%m-%d %H:%M")
+    text = "time,load\n" + "\n".join(f"{t},{i % 977}" for i, t in enumerate(stamps))
+    (tmp_path / "minutes.csv").write_text(text + "\n")
+    browser_page.set_input_files(FILE_INPUT, str(tmp_path / "minutes.csv"))
+    box = browser_page.locator("#estimate-box")
+    expect(box).to_contain_text("minutes per epoch here: 4,374 batches", timeout=30_000)
+    expect(box).to_have_class(re.compile("alert-warning"))
+    choose(browser_page, "#reduce-picker", "mean per hour")
+    browser_page.click("#reduce-apply")
+    badge = browser_page.locator("#dataset-badge")
+    expect(badge).to_have_text("dataset: minutes.csv, mean per hour", timeout=30_000)
+    expect(box).to_contain_text("In use: minutes.csv, mean per hour. About ")
+    expect(box).to_have_class(re.compile("alert-info"))
+    expect(browser_page.locator("#data-report")).to_contain_text(
+        "Resampled to the mean per hour: 200,000 rows became 3,334."
+    )
+    browser_page.screenshot(path=str(screenshot_dir() / "upload-made-smaller.png"))
     assert errors == []
 
 

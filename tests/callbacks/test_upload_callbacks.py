@@ -419,3 +419,69 @@ def test_an_upload_of_labelled_sequences_trains_as_classification(
     record = Store(settings.store_dir).get_run(final["run_id"])
     assert record["config"]["task"] == "classify" and record["classes"] == ["0", "1"]
     assert np.asarray(record["scores"]["confusion"]).sum() == 10  # 15 % of 60, rounded up
+
+
+# -- large data: the cost of an epoch before Train, and making the data smaller (issue 13) ------
+
+
+def minutes_csv(rows: int = 200_000) -> bytes:
+    """time,load: one row a minute; load is the row's number."""
+    stamps = pd.date_range("2022-01-01", periods=rows, freq="min").strftime("%Y-%m-%d %H:%M")
+    return ("time,load\n" + "\n".join(f"{t},{i}" for i, t in enumerate(stamps)) + "\n").encode()
+
+
+def test_a_large_upload_is_costed_before_train_and_made_smaller(
+    app_parts: tuple[dict[str, Any], FlaskClient],
+) -> None:
+    functions, client = app_parts
+    raw = raw_settings()
+    small = functions["pick_dataset"]("builtin:airline", S1)[0]
+    assert functions["show_cost"](small, "Passengers", [70, 85], *raw, S1)[0] == {"display": "none"}
+
+    picked = choose(functions, upload(client, minutes_csv(), "minutes.csv"))
+    meta = functions["prepare_dataset"](picked, "load", [], "time", "interpolate", [], "keep", S1)[
+        0
+    ]
+    style, text, controls, suggested, box = functions["show_cost"](meta, "load", [70, 85], *raw, S1)
+    assert style == {} and controls == {} and "alert-warning" in box
+    assert text.startswith("About ") and "minutes per epoch here: 4,374 batches" in text
+    assert "(the pace of a 2-core reference server" in text
+    assert 10_000 <= suggested < 200_000
+    options, choice, rows = functions["offer_reductions"](picked, S1)
+    assert choice == "none" and rows is None
+    assert [o["label"] for o in options][:3] == [
+        "all rows (as uploaded)",
+        "mean per hour",
+        "sum per hour",
+    ]
+
+    entry = {"label": "Upload: minutes.csv", "value": picked}
+    hourly_options, hourly, problem, shown = functions["apply_reduction"](
+        1, "resample:h:mean", None, suggested, picked, [SINE, entry], S1
+    )
+    assert (problem, shown) == ("", False)
+    assert hourly_options == [
+        SINE,
+        {"label": "Upload: minutes.csv, mean per hour", "value": hourly},
+    ]
+    meta = functions["pick_dataset"](hourly, S1)[0]
+    assert meta["rows"] == 200_000 // 60 + 1
+    assert functions["show_series"](meta, "load", [70, 85], S1)[0].data[0].y[0] == 29.5
+    style, text, _controls, _suggested, box = functions["show_cost"](
+        meta, "load", [70, 85], *raw, S1
+    )
+    assert style == {} and "alert-info" in box  # made smaller: said, not warned
+    assert text.startswith("In use: minutes.csv, mean per hour. About ")
+    assert "seconds per epoch" in text
+
+    recent = functions["apply_reduction"](2, "recent", 5000, suggested, hourly, hourly_options, S1)
+    assert recent[0][-1]["label"] == "Upload: minutes.csv, last 5,000 rows"
+    assert functions["offer_reductions"](recent[1], S1)[1:] == ("recent", 5000)
+    assert functions["apply_reduction"](3, "recent", None, None, picked, [], S1)[2:] == (
+        "Type how many rows to keep.",
+        True,
+    )
+    too_many = functions["apply_reduction"](4, "recent", 10**6, None, picked, [], S1)
+    assert too_many[2].startswith("The data has 200,000 rows, not more than 1,000,000")
+    gone = functions["apply_reduction"](5, "resample:D:sum", None, None, picked, [], S2)
+    assert gone == (no_update, no_update, GONE, True)  # another session's upload
