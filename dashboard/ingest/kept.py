@@ -3,7 +3,7 @@
 
 Each file is listed once, in the shape last chosen for it (a long file picked as one series
 replaces the file as read, as in the page's dataset picker). An upload whose parsed table
-has left the store is skipped.
+has left the store is skipped (its metadata is checked, never its table).
 """
 
 from __future__ import annotations
@@ -48,8 +48,7 @@ def kept_uploads(store: Store, session: str) -> list[UploadMeta]:
     listed: dict[str, str] = store.cache.get(_key(session), {})
     kept = []
     for upload_id in listed.values():
-        try:
-            store.load_dataset(upload_id, session)  # the default dataset the entry opens
+        try:  # the small metadata only: a page load never unpickles a large table
             kept.append(store.upload_meta(session, upload_id))
         except NotFound:
             continue

@@ -485,3 +485,5 @@ def test_a_large_upload_is_costed_before_train_and_made_smaller(
     assert too_many[2].startswith("The data has 200,000 rows, not more than 1,000,000")
     gone = functions["apply_reduction"](5, "resample:D:sum", None, None, picked, [], S2)
     assert gone == (no_update, no_update, GONE, True)  # another session's upload
+    reloaded = functions["offer_kept_uploads"](S1, [SINE])  # the file once, as last made
+    assert reloaded == [SINE, {"label": "Upload: minutes.csv, last 5,000 rows", "value": recent[1]}]
