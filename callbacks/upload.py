@@ -11,11 +11,12 @@ from dash import Dash, Input, Output, State, ctx, no_update
 from dashboard import ids, sessions
 from dashboard.ingest import uploads
 from dashboard.ingest.kept import GONE, picked_upload
+from dashboard.ingest.labelled import CLASSIFY
 from dashboard.ingest.reader import DataError
-from dashboard.ingest.shapes import AS_READ
+from dashboard.ingest.shapes import AS_READ, SEQUENCES
 from dashboard.ingest.uploads import ROW_ORDER, ROW_ORDER_REVERSED, UPLOAD_PREFIX, Recipe
 from dashboard.layout import data_panel, data_report
-from dashboard.payloads import DatasetMeta, UploadMeta, dataset_meta
+from dashboard.payloads import DatasetMeta, ShapeMeta, UploadMeta, dataset_meta
 from dashboard.settings import Settings
 from dashboard.store import NotFound, Store
 
@@ -113,6 +114,14 @@ class ReceivedUpload(NamedTuple):
     tab: Any = no_update
 
 
+def shape_hint(shape: ShapeMeta) -> str:
+    """What the upload message says of a long, wide or labelled file's choices."""
+    hints = [SHAPE_HINTS[shape["kind"]]]
+    if shape["kind"] != SEQUENCES and any(c.startswith(CLASSIFY) for c in shape["choices"]):
+        hints.append(SHAPE_HINTS[SEQUENCES])
+    return " " + " ".join(hints)
+
+
 def received(result: dict[str, Any], options: list[Any] | None) -> ReceivedUpload:
     """The upload route's answer ({"upload": meta} or {"error": sentence}) in the page: the
     upload offered and picked, or what went wrong (the dataset in use stays as it was)."""
@@ -122,7 +131,7 @@ def received(result: dict[str, Any], options: list[Any] | None) -> ReceivedUploa
         return ReceivedUpload(message=message, color="danger", message_open=True)
     time = f", time column '{meta['time_column']}'" if meta["time_column"] else ", no time column"
     shape = meta.get("shape")
-    hint = f" {SHAPE_HINTS[shape['kind']]}" if shape and shape["choice"] == AS_READ else ""
+    hint = shape_hint(shape) if shape and shape["choice"] == AS_READ else ""
     return ReceivedUpload(
         message=f"Read {meta['name']}: {meta['rows']:,} rows, "
         f"{len(meta['columns'])} numeric columns{time}.{hint}",

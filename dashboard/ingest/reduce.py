@@ -51,7 +51,9 @@ def reduce_frame(
     """(the smaller frame, a note saying what was done); raises DataError with a sentence
     for a choice that cannot apply (no time axis, already coarse, too few rows)."""
     kind, _, rest = choice.partition(":")
-    if kind == RECENT and rest.isdigit():
+    if kind == RECENT:
+        if not rest.isdigit():
+            raise DataError(f"Type a whole number of rows to keep, at least {MIN_ROWS}.")
         return _recent(frame, int(rest))
     rule, _, how = rest.partition(":")
     if kind == RESAMPLE and rule in RULES and how in HOWS:

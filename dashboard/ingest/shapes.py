@@ -81,8 +81,9 @@ class Shape:
 
 def detect(frame: pd.DataFrame, time_column: str | None, has_header: bool = True) -> Shape:
     """The table's shape: long (with a time column), wide (without), or plain; with the
-    labelled sequences it may hold (kind `sequences` unless long: a wide table with a label
-    column holds sequences more likely than items, though transposing stays offered)."""
+    labelled sequences it may hold (kind `sequences`, unless long or wide by dates or years:
+    numbered columns beside a label are more likely steps than periods, though transposing
+    stays offered)."""
     if time_column is not None:
         shape = _long(frame, time_column) or Shape()
     else:
@@ -90,7 +91,8 @@ def detect(frame: pd.DataFrame, time_column: str | None, has_header: bool = True
     found = labelled.detect(frame, time_column, has_header)
     if found is None:
         return shape
-    kind = shape.kind if shape.kind == LONG else SEQUENCES  # a label column: not periods
+    dated = shape.kind == LONG or shape.period_kind in ("dates", "years")
+    kind = shape.kind if dated else SEQUENCES  # numbered columns beside a label: steps
     sentence = f"{shape.sentence} {found.sentence}".strip()
     return replace(shape, kind=kind, labelled=found, sentence=sentence)
 

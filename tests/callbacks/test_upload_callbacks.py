@@ -14,7 +14,7 @@ from dash._callback_context import context_value
 from dash._utils import AttributeDict
 from flask.testing import FlaskClient
 
-from callbacks.upload import GONE, feature_choice
+from callbacks.upload import GONE, feature_choice, shape_hint
 from dashboard import sessions
 from dashboard.app import create_app
 from dashboard.control_state import SETTINGS, config_from_controls, control_value
@@ -487,3 +487,13 @@ def test_a_large_upload_is_costed_before_train_and_made_smaller(
     assert gone == (no_update, no_update, GONE, True)  # another session's upload
     reloaded = functions["offer_kept_uploads"](S1, [SINE])  # the file once, as last made
     assert reloaded == [SINE, {"label": "Upload: minutes.csv, last 5,000 rows", "value": recent[1]}]
+
+
+def test_the_upload_message_names_every_kind_of_choice() -> None:
+    wide = {"kind": "wide", "choices": {"as-read": "", "classify": "", "transpose": ""}}
+    assert shape_hint(wide) == (  # type: ignore[arg-type]
+        " It has one row per item: it can be transposed under Shape. It may hold labelled "
+        "sequences: choose 'classify' under Shape to train a classifier."
+    )
+    long = {"kind": "long", "choices": {"as-read": "", "pivot": ""}}
+    assert shape_hint(long).endswith("each as a column, under Shape.")  # type: ignore[arg-type]

@@ -318,3 +318,15 @@ def test_series_are_not_taken_for_labelled_sequences() -> None:
 
 def _parts(table: ParsedTable) -> tuple[pd.DataFrame, str | None, shapes.Shape]:
     return table.frame, table.time_column, table.report.shape
+
+
+def test_a_wide_file_by_years_with_a_label_stays_wide_and_offers_both() -> None:
+    header = "Country,Income group," + ",".join(str(y) for y in range(2000, 2012))
+    rows = [
+        ",".join([f"C{i}", ["high", "low"][i % 2], *[str(i * 10 + k) for k in range(12)]])
+        for i in range(12)
+    ]
+    shape = read_text("\n".join([header, *rows])).report.shape
+    assert shape.kind == "wide" and shape.labelled is not None
+    assert shape.labelled.label == "Income group"
+    assert list(shape.choices()) == ["classify", "transpose"]

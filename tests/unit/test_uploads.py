@@ -6,6 +6,7 @@ answer to a server-side error."""
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -596,3 +597,14 @@ def test_an_hourly_upload_resampled_to_days(settings: Settings, store: Store) ->
     )
     with pytest.raises(DataError, match="Resampling needs a time axis"):
         uploads.make_smaller(store, settings, S1, rows_only["upload"], "resample:D:mean")
+
+
+def test_a_bad_count_of_recent_rows_gets_a_sentence(settings: Settings, store: Store) -> None:
+    meta = ingest(store, settings, S1, hourly_csv(), "load.csv")
+    for choice, said in (
+        ("recent:-5", "Type a whole number of rows to keep, at least 10."),
+        ("recent:3", "Keep at least 10 rows"),
+        ("resample:W:mean", "is not a way to make the data smaller"),
+    ):
+        with pytest.raises(DataError, match=re.escape(said)):
+            uploads.make_smaller(store, settings, S1, meta["upload"], choice)
