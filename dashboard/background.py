@@ -28,7 +28,9 @@ from dashboard.settings import Settings
 log = logging.getLogger(__name__)
 
 JOB_TTL_S = 7 * 24 * 3600  # how long a job's start time is remembered
-QUEUED = "q"  # a job id that is a queue token (dashboard.job_queue), not a pid
+# A job id that is a queue token (dashboard.job_queue), not a pid. The colon never occurs in
+# a run id (store.valid_run_id), so a run whose id starts like a token is never taken for one.
+QUEUED = "queued:"
 DISPATCH_S = 0.5  # how often a web process looks whether its waiting jobs may start
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import diskcache
 import psutil
 
-from dashboard.background import ForkserverDiskcacheManager
+from dashboard.background import QUEUED, ForkserverDiskcacheManager, waiting_entry_lost
+from dashboard.store import Store, valid_run_id
 
 
 def quick_job(key: str, progress_key: str, args: object, context: object) -> None:
@@ -139,3 +140,22 @@ def test_a_waiting_entry_of_a_web_process_that_died_is_dropped(tmp_path: Path) -
     assert wait_until(lambda: manager.handle.get("k") == "done")
     assert len(manager.started) == 1 and not manager.queued_alive("qdeadbeef")
     assert wait_until(lambda: not manager.job_running(job))
+
+
+def test_a_run_whose_id_starts_like_a_queue_token_is_not_taken_for_one(tmp_path: Path) -> None:
+    """A run id is 16 URL-safe characters and may begin with any of them; only a queue
+    token (with its colon) is a press still waiting. (A run id starting with 'q' was once
+    shown as 'the server restarted while this training waited' when its job died.)"""
+    manager = gated(tmp_path)
+    waiting = manager.call_job_fn("first", slow_job, str(tmp_path), {})
+    try:
+        for run_id in ("q" + "A" * 15, "queuedAAAAAAAAAA", Store.new_run_id()):
+            assert valid_run_id(run_id)
+            assert waiting_entry_lost(manager, run_id) is None
+        token = manager.call_job_fn("second", quick_job, str(tmp_path), {})
+        assert isinstance(token, str) and token.startswith(QUEUED) and not valid_run_id(token)
+        assert waiting_entry_lost(manager, token) is False  # it waits
+        manager.terminate_job(token)
+        assert waiting_entry_lost(manager, token) is True
+    finally:
+        manager.terminate_job(waiting)
