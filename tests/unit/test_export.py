@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import csv
 import io
 import json
@@ -11,6 +12,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -164,20 +166,62 @@ def test_every_value_of_every_knob_builds_the_same_model_in_the_export(tmp_path:
         archive.extractall(tmp_path)
     folder = tmp_path / f"lstm-lab-run-{record['id']}"
     code = f"BASE = {base!r}\n" + EXPORTED_MODELS
-    done = run_in(folder, ["-c", code], stdin=json.dumps(changes))
-    exported = json.loads(done.stdout.strip().splitlines()[-1])
+    with started_in(folder, ["-c", code], stdin=json.dumps(changes)) as theirs_done:
+        ours = [  # built here while the exported bundle builds its own (two cores)
+            model_description(config, 3 if config.task == "classify" else 0)
+            for config in (TrainConfig.from_dict({**base, **change}) for change in changes)
+        ]
+    exported = json.loads(theirs_done().strip().splitlines()[-1])
     assert len(exported) == len(changes)
-    for change, theirs in zip(changes, exported, strict=True):
-        config = TrainConfig.from_dict({**base, **change})
-        ours = model_description(config, 3 if config.task == "classify" else 0)
-        assert theirs == ours, change
+    for change, theirs, mine in zip(changes, exported, ours, strict=True):
+        assert theirs == mine, change
+
+
+def _exported_env(folder: Path) -> dict[str, str]:
+    """An environment in which `dashboard` can only come from the exported folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "LSTM_LAB_"))}
+    return env | {"PYTHONPATH": str(folder), "TF_CPP_MIN_LOG_LEVEL": "3"}
+
+
+@contextlib.contextmanager
+def started_in(folder: Path, args: list[str], stdin: str = "") -> Iterator[Callable[[], str]]:
+    """Start a fresh Python in an exported folder and let the block run meanwhile; the
+    block gets a function that waits for it and returns its stdout (failing the test with
+    its stderr if it failed). Its output goes to files, so that it never waits on a full
+    pipe; the process is stopped by its handle if the block raises."""
+    out_path, err_path = folder.parent / "exported.out", folder.parent / "exported.err"
+    with open(out_path, "w") as out, open(err_path, "w") as err:
+        process = subprocess.Popen(
+            [sys.executable, *args],
+            cwd=folder,
+            stdin=subprocess.PIPE,
+            stdout=out,
+            stderr=err,
+            text=True,
+            env=_exported_env(folder),
+        )
+    assert process.stdin is not None
+    process.stdin.write(stdin)
+    process.stdin.close()
+
+    def finished() -> str:
+        process.wait(timeout=600)
+        assert process.returncode == 0, err_path.read_text()[-3000:]
+        return out_path.read_text()
+
+    try:
+        yield finished
+        finished()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 def run_in(folder: Path, args: list[str], stdin: str = "") -> subprocess.CompletedProcess[str]:
     """Run a fresh Python in an exported folder, in an environment in which `dashboard` can
     only come from that folder; fail the test with its stderr if it fails."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "LSTM_LAB_"))}
-    env |= {"PYTHONPATH": str(folder), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env = _exported_env(folder)
     done = subprocess.run(
         [sys.executable, *args],
         cwd=folder,
