@@ -29,8 +29,12 @@ ACTIVE = ("queued", "running")
 FINAL = ("finished", "stopped", "cancelled", "failed")
 
 
-class Interrupted(Exception):
-    """The job was asked to stop (SIGTERM: the server or worker is shutting down)."""
+class Interrupted(BaseException):
+    """The job was asked to stop (SIGTERM: the server or worker is shutting down).
+
+    A BaseException, as KeyboardInterrupt is: a SIGTERM may land anywhere, also inside an
+    `except Exception` that shields a progress report, and must not be swallowed there (the
+    job would train on until it is killed, leaving its run recorded as running)."""
 
 
 @contextlib.contextmanager

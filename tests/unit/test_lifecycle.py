@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
+
+import pytest
 
 from dashboard import lifecycle
 from dashboard.ml.config import TrainConfig
@@ -104,3 +108,16 @@ def test_the_runs_tab_reaps_only_vanished_active_runs(settings: Settings) -> Non
     reaped = lifecycle.reap(store, store.list_runs("s1"))
     assert [r["status"] for r in reaped] == ["running", "failed", "finished"]
     assert store.get_run(gone["id"])["status"] == "failed"
+
+
+def test_a_sigterm_is_not_swallowed_where_a_report_is_shielded() -> None:
+    """A SIGTERM landing inside `except Exception` (a progress report guarded against a lost
+    queue) still stops the job: Interrupted is not an Exception."""
+    reached = []
+    with pytest.raises(lifecycle.Interrupted), lifecycle.stop_on_sigterm():
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # the handler raises at the next instruction
+        except Exception:  # what jobs.run_training's report does with a queue error
+            reached.append("swallowed")
+    assert reached == []
