@@ -13,6 +13,7 @@ import numpy as np
 
 from dashboard.ml import metrics
 from dashboard.ml.backtest import origin_indices
+from dashboard.ml.baselines import LABELS
 from dashboard.ml.config import TrainConfig
 from dashboard.ml.honest import Forecasts, forecast_report
 from dashboard.ml.sequences import Sequences
@@ -128,19 +129,58 @@ def score(
     }
 
 
-def headline_scores(scores: dict[str, Any]) -> dict[str, float]:
+def headline_scores(scores: dict[str, Any]) -> dict[str, float | str]:
     """The test scores a run is judged by, flat and rounded: what the exported script prints
-    next to the app's."""
-    model, naive = scores.get("model") or {}, scores.get("naive") or {}
-    strongest = (scores.get("baselines") or {}).get(scores.get("strongest")) or {}
-    found = {
+    next to the app's.
+
+    Forecasts: the model's MAE, RMSE, MAPE (or sMAPE where the app shows sMAPE: some actual
+    value near zero) and MASE; each baseline's MAE and the same percentage error; the
+    strongest baseline's name and MAE; the skill over the last value and over the strongest.
+    Classification: the model's accuracy and balanced accuracy, and the majority-class
+    baseline's (its class named).
+    """
+    if "accuracy" in scores:
+        return _classification_headline(scores)
+    model = scores.get("model") or {}
+    found: dict[str, Any] = {"test MAE": model.get("mae"), "test RMSE": model.get("rmse")}
+    percent = "mape" if model.get("mape") is not None else "smape"
+    shown = "MAPE" if percent == "mape" else "sMAPE"
+    found[f"test {shown} %"] = model.get(percent)
+    found["MASE"] = scores.get("mase")
+    every = scores.get("baselines") or {}
+    if not every and scores.get("naive"):  # a record from before the baselines
+        every = {"last_value": scores["naive"]}
+    for name, baseline in every.items():
+        found[f"{LABELS.get(name, name)} MAE"] = baseline.get("mae")
+        found[f"{LABELS.get(name, name)} {shown} %"] = baseline.get(percent)
+    strongest = every.get(scores.get("strongest")) or {}
+    if scores.get("strongest_label"):
+        found["strongest baseline"] = str(scores["strongest_label"])
+    found["strongest baseline MAE"] = strongest.get("mae")
+    found["skill over last value %"] = scores.get("skill")
+    found["skill over strongest %"] = scores.get("skill_strongest")
+    return _rounded(found)
+
+
+def _classification_headline(scores: dict[str, Any]) -> dict[str, float | str]:
+    majority = scores.get("majority") or {}
+    model, baseline = majority.get("model") or {}, majority.get("baseline") or {}
+    found: dict[str, Any] = {
         "accuracy": scores.get("accuracy"),
-        "test MAE": model.get("mae"),
-        "test RMSE": model.get("rmse"),
-        "naive MAE": naive.get("mae"),
-        "skill %": scores.get("skill"),
-        "MASE": scores.get("mase"),
-        "strongest baseline MAE": strongest.get("mae"),
-        "skill over strongest %": scores.get("skill_strongest"),
+        "balanced accuracy": model.get("balanced_accuracy"),
+        "majority class": None if majority.get("class") is None else str(majority["class"]),
+        "majority accuracy": baseline.get("accuracy"),
+        "majority balanced accuracy": baseline.get("balanced_accuracy"),
     }
-    return {k: round(float(v), 6) for k, v in found.items() if isinstance(v, int | float)}
+    return _rounded(found)
+
+
+def _rounded(found: dict[str, Any]) -> dict[str, float | str]:
+    """Numbers rounded to 6 decimals, text kept, anything missing (None) left out."""
+    out: dict[str, float | str] = {}
+    for key, value in found.items():
+        if isinstance(value, str):
+            out[key] = value
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            out[key] = round(float(value), 6)
+    return out

@@ -157,7 +157,7 @@ def train_script(record: Mapping[str, Any], columns: Sequence[str], data_file: s
             f"CONFIG: dict[str, Any] = {_literal(config)}",
             f"DATA_FILE = {data_file!r}",
             f"COLUMNS = {[neutralise(str(c)) for c in columns]!r}  # target (or label) first",
-            f"APP_SCORES: dict[str, float] = {_literal(app_scores)}",
+            f"APP_SCORES: dict[str, float | str] = {_literal(app_scores)}",
             "# --- end of settings ---\n",
         ]
     )

@@ -115,8 +115,9 @@ def compare(f: Forecasts, config: TrainConfig) -> tuple[dict[str, Any], dict[str
         )
     if model["mape"] is None:
         notes.append(
-            "MAPE is not given: some actual values are at or near zero, where percentage "
-            "errors explode; sMAPE is shown instead."
+            "MAPE is not given: some actual values are at or near zero (under "
+            f"{metrics.NEAR_ZERO * 100:g} % of their mean size, or they change sign), where "
+            "percentage errors explode; sMAPE is shown instead."
         )
     scores = {
         "model": model,

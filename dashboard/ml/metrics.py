@@ -18,14 +18,20 @@ def rmse(actual: np.ndarray, predicted: np.ndarray) -> float:
     return float(np.sqrt(np.mean((np.asarray(actual) - np.asarray(predicted)) ** 2)))
 
 
-NEAR_ZERO = 1e-8  # an actual value below this share of the largest one counts as zero
+NEAR_ZERO = 0.01  # an actual value below this share of the mean |actual| counts as zero
 
 
 def has_near_zero(actual: np.ndarray) -> bool:
-    """True when some actual value is 0 or within NEAR_ZERO * max|actual| of it: percentage
-    errors then divide by (almost) nothing and blow up."""
-    actual = np.abs(np.asarray(actual, dtype=float))
-    return bool(actual.size) and bool(np.any(actual <= NEAR_ZERO * actual.max()))
+    """True when percentage errors would divide by (almost) nothing: some actual value is
+    within NEAR_ZERO * mean|actual| of zero (sunspots' 0.2 against a mean of 79), or the
+    actual values change sign (a series that crosses zero passes near it). MAPE is then
+    dominated by a few points and sMAPE is shown instead."""
+    actual = np.asarray(actual, dtype=float)
+    if not actual.size:
+        return False
+    size = np.abs(actual)
+    crosses = bool(np.any(actual > 0) and np.any(actual < 0))
+    return crosses or bool(np.any(size < NEAR_ZERO * size.mean())) or not size.mean()
 
 
 def mape(actual: np.ndarray, predicted: np.ndarray) -> float | None:

@@ -248,8 +248,8 @@ _TABLE: tuple[Setting, ...] = (
     _param("backtest_origins", "Backtest origins", (0, 20, 5, 1), "Evaluation",
            "Rolling-origin backtest: forecast the whole horizon from this many starting "
            "points in the test part and score each one, to see how much the error varies "
-           "from one forecast to the next (0 = off). No retraining: it costs predictions "
-           "only."),
+           "from one forecast to the next (0 = off). The horizon is the run's Horizon "
+           "setting. No retraining: it costs predictions only."),
     _param("backtest_stride", "Backtest stride", (1, 100, 5, 1), "Evaluation",
            "Steps between two backtest origins. Equal to the horizon, the forecasts do not "
            "overlap; larger spreads the origins over more of the test part."),

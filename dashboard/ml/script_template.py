@@ -20,7 +20,7 @@ sys.path.insert(0, str(HERE))  # LSTM Lab's own modules ship beside this script,
 CONFIG: dict[str, Any] = {}
 DATA_FILE = "data.csv"
 COLUMNS = ["value"]  # the target (or class label) first, then the input columns
-APP_SCORES: dict[str, float] = {}  # what LSTM Lab measured on the test part
+APP_SCORES: dict[str, float | str] = {}  # what LSTM Lab measured on the test part
 # --- end of settings ---
 
 log = logging.getLogger("train")
@@ -35,7 +35,27 @@ def load_values(path: Path) -> np.ndarray:
     return frame[COLUMNS].to_numpy(dtype=np.float64)
 
 
-def main(argv: list[str] | None = None) -> dict[str, float]:
+def shown(value: float | str | None) -> str:
+    """A score as the table prints it: 6 significant digits, text as it is, "-" if none."""
+    if value is None:
+        return "-"
+    return value if isinstance(value, str) else f"{value:.6g}"
+
+
+def score_table(scores: dict[str, float | str], app_scores: dict[str, float | str]) -> list[str]:
+    """The test scores of this run next to LSTM Lab's, one score a line, columns split by
+    " | " (the model, each baseline, the strongest baseline and the skill over it)."""
+    names = [*scores, *[name for name in app_scores if name not in scores]]
+    width = max([len(name) for name in names] + [10])
+    mine = [shown(scores.get(name)) for name in names]
+    wide = max([len(cell) for cell in mine] + [8])
+    lines = [f"{'test part':<{width}} | {'this run':<{wide}} | LSTM Lab"]
+    for name, cell in zip(names, mine, strict=True):
+        lines.append(f"{name:<{width}} | {cell:<{wide}} | {shown(app_scores.get(name))}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> dict[str, float | str]:
     """Train as the run did, with the app's own code; print the test scores next to the
     app's and return them."""
     from dashboard.ml.config import TrainConfig
@@ -65,9 +85,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     )
     log.info("%s", result.message)
     scores = headline_scores(result.scores)
-    log.info("this run:         %s", "  ".join(f"{k} {v:.6g}" for k, v in scores.items()))
-    if APP_SCORES:
-        log.info("LSTM Lab measured: %s", "  ".join(f"{k} {v:.6g}" for k, v in APP_SCORES.items()))
+    for line in score_table(scores, APP_SCORES):
+        log.info("%s", line)
     future = result.extras.get("future")
     if future is not None:
         log.info("forecast past the last row: %s", np.round(np.ravel(future), 4).tolist())

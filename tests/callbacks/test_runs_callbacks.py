@@ -20,6 +20,7 @@ from dash._utils import AttributeDict
 from dashboard import ids, sessions
 from dashboard.app import create_app
 from dashboard.control_state import SETTINGS, control_value
+from dashboard.layout.runs_grid import runs_grid
 from dashboard.ml.config import TrainConfig
 from dashboard.ml.data import Dataset
 from dashboard.settings import Settings
@@ -71,6 +72,8 @@ def add_run(store: Store, session: str, dropout: float = 0.2, model: bool = True
                 "model": {"mae": 0.2, "rmse": 0.3, "mape": 9.0},
                 "naive": {"mae": 0.1, "rmse": 0.2, "mape": 5.0},
                 "skill": -100.0,
+                "mase": 0.5 + dropout,
+                "skill_strongest": -120.0 + 100 * dropout,
             },
             "device": "CPU",
         }
@@ -103,6 +106,15 @@ def test_the_list_shows_the_sessions_runs_only(functions: dict[str, Any], store:
     assert rows[1]["dropout"] == 0.3 and rows[1]["mae"] == 0.2 and rows[1]["epochs_run"] == 3
     by_field = {c["field"]: c for c in columns}
     assert set(by_field) >= {"number", "dropout", "best_val_loss", "mae", "skill", "status"}
+    # the honest scores are columns too, sortable (the grid's default) and filtered as numbers
+    grid_default = runs_grid().defaultColDef
+    assert grid_default["sortable"] is True
+    for field in ("skill", "mase", "skill_strongest"):
+        column = by_field[field]
+        assert column.get("sortable", grid_default["sortable"]) is True, field
+        assert column["cellDataType"] == "number" and column["filter"] == "agNumberColumnFilter"
+    assert by_field["mase"]["headerName"] == "MASE"
+    assert [(row["mase"], row["skill_strongest"]) for row in rows] == [(0.5, -120.0), (0.8, -90.0)]
     assert by_field["number"]["initialSort"] == "desc"
     assert by_field["mae"]["filter"] == "agNumberColumnFilter"
     assert "d3.format('.4~g')" in by_field["mae"]["valueFormatter"]["function"]

@@ -8,11 +8,10 @@ import csv
 import io
 import json
 import os
-import re
 import subprocess
 import sys
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -260,34 +259,159 @@ def test_names_of_data_files() -> None:
     assert export.data_file_name(upload) == "My_sales_2024.csv"
 
 
+def test_the_headline_carries_every_baseline_and_the_majority_class() -> None:
+    """What train.py prints and carries as APP_SCORES: each baseline's MAE and the
+    percentage error the app shows, the strongest baseline by name; for a classifier the
+    majority class's accuracy and balanced accuracy next to the model's."""
+    from dashboard.ml import script_template
+    from dashboard.ml.evaluate import headline_scores
+    from dashboard.ml.honest import Forecasts, compare
+
+    series = np.tile([10.0, 20.0, 30.0, 40.0], 10) + np.arange(40.0) / 10
+    rows = np.arange(30, 40)
+    actual = series[rows][:, None]
+    forecasts = Forecasts(
+        series=series,
+        train_end=25,
+        rows=rows,
+        actual=actual,
+        predicted=actual + 1,
+        val_actual=actual,
+        val_predicted=actual,
+        backtest_rows=rows[:0],
+        backtest_predicted=np.zeros((0, 1)),
+    )
+    scores, _ = compare(forecasts, TrainConfig(season=4))
+    headline = headline_scores(scores)
+    assert headline["test MAE"] == pytest.approx(1.0)
+    assert headline["seasonal naive MAE"] == pytest.approx(0.4)  # exact but for the trend
+    assert headline["last value MAE"] == pytest.approx(scores["baselines"]["last_value"]["mae"])
+    assert headline["drift MAE"] == pytest.approx(scores["baselines"]["drift"]["mae"])
+    assert headline["strongest baseline"] == "seasonal naive (m=4)"
+    assert headline["strongest baseline MAE"] == pytest.approx(0.4)
+    assert headline["skill over strongest %"] == pytest.approx(-150.0)
+    assert "test MAPE %" in headline and "drift MAPE %" in headline  # values far from zero
+    near_zero = {**scores, "model": {**scores["model"], "mape": None}}
+    assert "test sMAPE %" in headline_scores(near_zero)
+    record = forecast_record(scores=scores)
+    tree = ast.parse(export.train_script(record, ["value"], "data.csv"))
+    carried = next(
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "APP_SCORES"
+    )
+    assert carried is not None and ast.literal_eval(carried) == headline
+    table = script_template.score_table(headline, headline)
+    printed = printed_scores("\n".join(table))
+    assert printed["strongest baseline"] == ("seasonal naive (m=4)", "seasonal naive (m=4)")
+    assert printed["seasonal naive MAE"] == ("0.4", "0.4")
+
+    classified = {
+        "accuracy": 0.75,
+        "majority": {
+            "class": "normal",
+            "baseline": {"accuracy": 0.6, "balanced_accuracy": 0.5},
+            "model": {"accuracy": 0.75, "balanced_accuracy": 0.7},
+        },
+    }
+    assert headline_scores(classified) == {
+        "accuracy": 0.75,
+        "balanced accuracy": 0.7,
+        "majority class": "normal",
+        "majority accuracy": 0.6,
+        "majority balanced accuracy": 0.5,
+    }
+
+
+def printed_scores(stdout: str) -> dict[str, tuple[str, str]]:
+    """The score table train.py prints: name -> (this run, LSTM Lab), as printed."""
+    found = {}
+    for line in stdout.splitlines():
+        cells = [cell.strip() for cell in line.split(" | ")]
+        if len(cells) == 3 and cells[0] != "test part":
+            found[cells[0]] = (cells[1], cells[2])
+    return found
+
+
+def assert_prints_the_apps_scores(stdout: str, ours: dict[str, float | str]) -> None:
+    """Every headline score of the app is printed twice (retrained, and as the app measured
+    it), and both equal the app's."""
+    printed = printed_scores(stdout)
+    assert set(printed) == set(ours), stdout
+    for name, value in ours.items():
+        for cell in printed[name]:
+            if isinstance(value, str):
+                assert cell == value, (name, stdout)
+            else:
+                assert float(cell) == pytest.approx(value, rel=1e-5, abs=1e-6), (name, stdout)
+
+
+def export_run(store: Any, record: Mapping[str, Any], folder: Path) -> Path:
+    """Unzip the run's train.zip (its data included) into `folder`; its run's own folder."""
+    dataset = store.load_dataset(record["config"]["dataset"], "s1")
+    with zipfile.ZipFile(io.BytesIO(export.bundle(record, dataset))) as archive:
+        archive.extractall(folder)
+    return folder / f"lstm-lab-run-{record['id']}"
+
+
 @pytest.mark.slow
 def test_the_exported_script_trains_to_the_apps_test_scores(tmp_path: Path) -> None:
-    """Train a tiny run through the job, export it, run train.py in a fresh Python: same
-    seed, same code, so the same test scores."""
+    """Train tiny runs through the job, export them, run train.py in a fresh Python: same
+    seed, same code, so the same test scores, every baseline's included: a forecast with a
+    season (so the seasonal naive is scored) and a classifier next to the majority class."""
     from dashboard import jobs
     from dashboard.ml.evaluate import headline_scores
     from dashboard.settings import Settings
     from dashboard.store import Store
 
     settings = Settings(data_dir=tmp_path / "data")
-    config = TrainConfig(epochs=2, units=8, seq_len=20, batch_size=32, cell="gru")
+    store = Store.from_settings(settings)
+    config = TrainConfig(epochs=2, units=8, seq_len=20, batch_size=32, cell="gru", season=10)
     final = jobs.run_training(settings, config, "s1", lambda state: None)
     assert final["status"] == "finished", final["message"]
-    store = Store.from_settings(settings)
     record = store.get_run(final["run_id"])
-
-    dataset = store.load_dataset(config.dataset, "s1")
-    with zipfile.ZipFile(io.BytesIO(export.bundle(record, dataset))) as archive:
-        archive.extractall(tmp_path / "out")
-    folder = tmp_path / "out" / f"lstm-lab-run-{record['id']}"
+    assert record["scores"]["season"] == 10
+    assert set(record["scores"]["baselines"]) == {"last_value", "seasonal_naive", "drift"}
+    folder = export_run(store, record, tmp_path / "out")
     assert {"sine.csv", "train.py", "dashboard"} == {p.name for p in folder.iterdir()}
-    done = run_in(folder, ["train.py", "--save", "again.keras"])
-    assert "Epoch 2/2" in done.stdout
-    line = next(line for line in done.stdout.splitlines() if line.startswith("this run:"))
-    names = "test MAE|test RMSE|naive MAE|MASE|strongest baseline MAE|skill over strongest %"
-    theirs = {k: float(v) for k, v in re.findall(rf"({names}) (\S+)", line)}
+
+    with started_in(folder, ["train.py", "--save", "again.keras"]) as forecast_done:
+        # the classifier trains in the app meanwhile (two cores)
+        classify = TrainConfig(
+            dataset="builtin:ecg", target="label", task="classify", epochs=1, units=4
+        )
+        final = jobs.run_training(settings, classify, "s1", lambda state: None)
+        assert final["status"] == "finished", final["message"]
+        classified = store.get_run(final["run_id"])
+        stdout = forecast_done()
+
+    assert "Epoch 2/2" in stdout
     ours = headline_scores(record["scores"])
-    for name, value in theirs.items():
-        assert value == pytest.approx(ours[name], rel=1e-5), (name, done.stdout)
-    assert len(theirs) == 6
+    percent = "MAPE" if record["scores"]["model"]["mape"] is not None else "sMAPE"
+    baselines = ("last value", "seasonal naive", "drift")
+    assert set(ours) == {
+        *("test MAE", "test RMSE", f"test {percent} %", "MASE"),
+        *[f"{name} MAE" for name in baselines],
+        *[f"{name} {percent} %" for name in baselines],
+        *("strongest baseline", "strongest baseline MAE"),
+        *("skill over last value %", "skill over strongest %"),
+    }
+    assert ours["strongest baseline"] == record["scores"]["strongest_label"]
+    assert ours["seasonal naive MAE"] == pytest.approx(
+        record["scores"]["baselines"]["seasonal_naive"]["mae"], abs=1e-6
+    )
+    assert_prints_the_apps_scores(stdout, ours)
     assert (folder / "again.keras").is_file()
+
+    folder = export_run(store, classified, tmp_path / "classified")
+    stdout = run_in(folder, ["train.py"]).stdout
+    ours = headline_scores(classified["scores"])
+    majority = classified["scores"]["majority"]
+    assert ours == {
+        "accuracy": round(classified["scores"]["accuracy"], 6),
+        "balanced accuracy": round(majority["model"]["balanced_accuracy"], 6),
+        "majority class": majority["class"],
+        "majority accuracy": round(majority["baseline"]["accuracy"], 6),
+        "majority balanced accuracy": round(majority["baseline"]["balanced_accuracy"], 6),
+    }
+    assert_prints_the_apps_scores(stdout, ours)
