@@ -10,6 +10,7 @@ from dash import Dash, Input, Output, State, dcc, no_update
 
 from dashboard import ids, search_jobs, sessions
 from dashboard.background import slots_cache
+from dashboard.celery_jobs import answer_when_not_sent, not_sent_message
 from dashboard.control_state import (
     SETTINGS,
     config_from_controls,
@@ -140,6 +141,10 @@ def _register_job(app: Dash, settings: Settings, manager: Any) -> dict[str, Call
             lambda state: set_progress([state]),
             slots,
         )
+
+    answer_when_not_sent(  # Redis down: nothing is sent, the press is answered so
+        manager, ids.SEARCH_RESULT, lambda: search_jobs.refused(not_sent_message("Search"))
+    )
 
     @app.callback(
         Output(ids.SEARCH_LIVE, "data", allow_duplicate=True),

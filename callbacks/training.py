@@ -10,6 +10,7 @@ from dash import Dash, Input, Output, Patch, State, no_update
 
 from dashboard import ids, jobs, sessions
 from dashboard.background import slots_cache
+from dashboard.celery_jobs import answer_when_not_sent, not_sent_message, queue_reachable
 from dashboard.control_state import config_from_controls, data_deps, setting_deps
 from dashboard.figures import common as figures
 from dashboard.figures.runs import run_prediction_figure
@@ -17,6 +18,8 @@ from dashboard.layout import results
 from dashboard.payloads import DatasetMeta, LiveState
 from dashboard.settings import Settings
 from dashboard.store import NotFound, Store
+
+CANCEL_KEPT = "the job queue is not reachable, so the job stops when it is back; "
 
 
 def register(
@@ -74,6 +77,12 @@ def _register_job(
             settings, config, owner, lambda state: set_progress([state]), slots
         )
 
+    answer_when_not_sent(  # Redis down: nothing is sent, the press is answered so
+        manager,
+        ids.RESULT,
+        lambda: jobs.live_state(Store.new_run_id(), "failed", not_sent_message("Train")),
+    )
+
     # Said in the browser at once: a Celery job says nothing until a worker takes it.
     app.clientside_callback(
         """() => ["Submitted: waiting for a free training worker…", "info"]""",
@@ -100,14 +109,16 @@ def _register_job(
         prevent_initial_call=True,
     )
     def mark_cancelled(_clicks: int, live: LiveState | None) -> Any:
-        """Keep the curves drawn so far and say that the run was cancelled."""
+        """Keep the curves drawn so far and say that the run was cancelled (and, with the
+        job queue down, that the job stops when it is back: the manager keeps the Cancel)."""
         if not live:
             return no_update
+        later = "" if queue_reachable(manager) else CANCEL_KEPT
         state: LiveState = {
             **live,
             "status": "cancelled",
             "message": f"Cancelled at epoch {live.get('epoch', 0)} of "
-            f"{live.get('epochs', 0)}; the curves so far are kept.",
+            f"{live.get('epochs', 0)}; {later}the curves so far are kept.",
         }
         with contextlib.suppress(NotFound):  # cancelled while queued: nothing stored yet
             store.update_run(live["run_id"], status="cancelled", message=state["message"])

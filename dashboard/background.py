@@ -263,7 +263,9 @@ def queued_state(job: str, status: str, message: str) -> LiveState:
 def make_manager(settings: Settings) -> DiskcacheManager | CeleryManager:
     """CeleryManager when settings.redis_url is set, else the forkserver DiskcacheManager."""
     if settings.redis_url:
-        return ResilientCeleryManager(make_celery(settings))
+        # a Cancel is kept while Redis is down for as long as the task may run
+        hard_limit = settings.job_max_seconds + 300
+        return ResilientCeleryManager(make_celery(settings), cancel_retry_s=hard_limit)
     settings.cache_dir.mkdir(parents=True, exist_ok=True)
     return ForkserverDiskcacheManager(
         diskcache.Cache(str(settings.cache_dir)),

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
-from dash import CeleryManager
+from dash import CeleryManager, no_update
 
 from dashboard.search_workers import TRIALS_TASK, run_helper
 from dashboard.settings import Settings
@@ -22,6 +25,26 @@ try:  # the Celery extra: only a site with Redis has these
 except ImportError:  # pragma: no cover - an install without the Celery extra
     QUEUE_ERRORS = (OSError,)
 
+# The job id of a press the queue did not take (Redis down), followed by its output's id:
+# signed and handed to the page like a task id, so any web process answers its polls.
+NOT_SENT = "not-sent:"
+CANCEL_RETRY_S = 2.0  # how often a Cancel the queue did not take is sent again
+# Once Redis answers, how long it is resent until the task has ended: a worker reconnects
+# up to 30 s after Redis is back, and a Cancel sent before that never reaches it.
+CANCEL_RESEND_S = 60.0
+
+
+def not_sent_message(button: str) -> str:
+    """The page's sentence for a press the job queue did not take."""
+    return f"The job queue is not reachable; nothing was started: press {button} again in a moment."
+
+
+def queue_error(error: BaseException) -> bool:
+    """Whether `error` means that the job queue (Redis) does not answer. Celery wraps one:
+    a task sent while Redis is down first fails to subscribe to its result, and raises
+    RuntimeError from the connection error."""
+    return isinstance(error, QUEUE_ERRORS) or isinstance(error.__cause__, QUEUE_ERRORS)
+
 
 class ResilientCeleryManager(CeleryManager):
     """CeleryManager that rides out a lost Redis.
@@ -31,7 +54,25 @@ class ResilientCeleryManager(CeleryManager):
     reach Redis answers "no news yet" (the job is taken to be running), so the page keeps
     polling and catches up when Redis is back; the page's watch says meanwhile that the
     queue is not reachable (`queue_reachable`).
+
+    A press (Train, Search) while Redis is down sends nothing and is answered by its
+    callback's refusal (`answer_when_not_sent`) with one sentence; a Cancel is kept and sent
+    again until the task has ended, so it is not lost with Redis.
     """
+
+    def __init__(
+        self,
+        celery_app: Any,
+        cache_by: Any = None,
+        expire: Any = None,
+        cancel_retry_s: float = 3600.0,
+    ) -> None:
+        self.cancel_retry_s = cancel_retry_s  # how long a Cancel waits for Redis at most
+        self.not_sent: dict[str, Callable[[], Any]] = {}  # output id -> its refusal
+        self._cancels: dict[str, float] = {}  # job -> when to stop sending its Cancel
+        self._cancel_lock = threading.Lock()
+        self._retrier: threading.Thread | None = None
+        super().__init__(celery_app, cache_by, expire)
 
     def _calm(self, method: str, default: Any, *args: Any) -> Any:
         try:
@@ -39,6 +80,74 @@ class ResilientCeleryManager(CeleryManager):
         except QUEUE_ERRORS:
             log.warning("the job queue (Redis) is not reachable; the page will retry")
             return default
+
+    def call_job_fn(self, key: Any, job_fn: Any, args: Any, context: Any) -> str:
+        """Send the job to the workers and return its task id. With Redis down nothing is
+        sent: the job id then makes the press's poll answer with its callback's refusal."""
+        try:
+            return str(super().call_job_fn(key, job_fn, args, context))
+        except Exception as error:
+            if not queue_error(error):
+                raise
+            log.warning(
+                "the job queue (Redis) is not reachable; a press was answered without sending "
+                "its job (%s)",
+                type(error).__name__,
+            )
+            return NOT_SENT + _output_id(context)
+
+    def terminate_job(self, job: Any) -> None:
+        """Stop the task (Cancel, or a finished job); with Redis down, keep the Cancel and
+        send it again until the task has ended."""
+        if job is None or _not_sent(job):
+            return
+        if queue_reachable(self):  # a closed port answers at once; a Cancel waits 6 s on it
+            try:
+                super().terminate_job(job)
+                return
+            except QUEUE_ERRORS:
+                pass
+        log.warning("the job queue (Redis) is not reachable; job %s stops when it is back", job)
+        with self._cancel_lock:
+            self._cancels[str(job)] = time.monotonic() + self.cancel_retry_s
+            if self._retrier is None:
+                self._retrier = threading.Thread(
+                    target=self._send_cancels, name="celery-cancels", daemon=True
+                )
+                self._retrier.start()
+
+    def pending_cancels(self) -> list[str]:
+        """The jobs whose Cancel waits for Redis (or for the task to end)."""
+        with self._cancel_lock:
+            return list(self._cancels)
+
+    def _send_cancels(self) -> None:
+        """Send each kept Cancel every CANCEL_RETRY_S until its task has ended (or it is
+        given up on); a Cancel sent while the worker has not reconnected yet is lost, so
+        it is resent for a while after Redis is back. Ends when none is left."""
+        while True:
+            with self._cancel_lock:
+                if not self._cancels:
+                    self._retrier = None
+                    return
+                pending = dict(self._cancels)
+            for job, deadline in pending.items():
+                now, until = time.monotonic(), deadline
+                try:
+                    if self.handle.AsyncResult(job).ready():  # ended: revoked, or done
+                        until = 0.0
+                    else:
+                        self.handle.control.terminate(job)
+                        until = min(deadline, now + CANCEL_RESEND_S)
+                        log.info("sent the Cancel of job %s again", job)
+                except QUEUE_ERRORS:
+                    pass  # still down: later
+                with self._cancel_lock:
+                    if now >= until:
+                        self._cancels.pop(job, None)
+                    else:
+                        self._cancels[job] = until
+            time.sleep(CANCEL_RETRY_S)
 
     def get_progress(self, key: Any) -> Any:
         """The newest progress report, or None while Redis is unreachable."""
@@ -49,16 +158,41 @@ class ResilientCeleryManager(CeleryManager):
         return bool(self._calm("result_ready", False, key))
 
     def get_result(self, key: Any, job: Any) -> Any:
-        """The job's result, or 'not yet' while Redis is unreachable."""
+        """The job's result, or 'not yet' while Redis is unreachable; for a press the queue
+        did not take, its callback's refusal."""
+        if _not_sent(job):
+            answer = self.not_sent.get(str(job).removeprefix(NOT_SENT))
+            return answer() if answer is not None else no_update
         return self._calm("get_result", self.UNDEFINED, key, job)
 
     def job_running(self, job: Any) -> bool:
         """The task's state; while Redis is unreachable, assumed running (the page waits)."""
+        if _not_sent(job):
+            return False
         return bool(self._calm("job_running", True, job))
 
     def get_updated_props(self, key: Any) -> Any:
         """Props set by the job; none while Redis is unreachable."""
         return self._calm("get_updated_props", {}, key)
+
+
+def answer_when_not_sent(manager: Any, output: str, result: Callable[[], Any]) -> None:
+    """What the background callback writing `output` answers when the job queue did not
+    take its press (Redis down): its own refusal, with `not_sent_message`. A no-op with
+    the one-machine manager."""
+    if isinstance(manager, ResilientCeleryManager):
+        manager.not_sent[output] = result
+
+
+def _not_sent(job: Any) -> bool:
+    return isinstance(job, str) and job.startswith(NOT_SENT)
+
+
+def _output_id(context: Any) -> str:
+    """The id of the (first) output of the callback whose job `context` describes."""
+    outputs = (context or {}).get("outputs_list")
+    first = outputs[0] if isinstance(outputs, list) and outputs else outputs
+    return str(first.get("id", "")) if isinstance(first, dict) else ""
 
 
 def queue_reachable(manager: Any) -> bool:

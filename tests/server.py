@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -124,3 +125,64 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 
         except OSError:
             time.sleep(0.3)
     raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+def redis_skipped() -> bool:
+    """Whether tests that need redis-server skip themselves: it is missing and this is not
+    CI (on CI, CI=true, a missing redis-server fails them: `start_redis`)."""
+    return not Path(REDIS_SERVER).exists() and os.environ.get("CI") != "true"
+
+
+def start_redis(
+    directory: Path, stack: ExitStack, port: int | None = None
+) -> tuple[str, subprocess.Popen[bytes]]:
+    """A redis-server on 127.0.0.1 (on `port`, or a free one), ready, stopped by `stack`;
+    its URL and process. A missing redis-server fails the test in a sentence."""
+    if not Path(REDIS_SERVER).exists():
+        import pytest
+
+        pytest.fail(
+            f"redis-server is not installed ({REDIS_SERVER}), and on CI the tests that need "
+            "it fail instead of skipping: install it (apt-get install redis-server, or "
+            "`make system-deps` as root).",
+            pytrace=False,
+        )
+    import redis
+
+    port = port or free_port()
+    log = open(directory / "redis.log", "wb")  # noqa: SIM115 - closed by the stack
+    stack.callback(log.close)
+    process = subprocess.Popen(
+        [
+            REDIS_SERVER,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(directory),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    stack.callback(stop_tree, process)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with redis.Redis(host="127.0.0.1", port=port) as client:
+                client.ping()
+            break
+        except redis.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"redis-server did not start: {(directory / 'redis.log').read_text()}"
+                ) from None
+            time.sleep(0.1)
+    return f"redis://127.0.0.1:{port}/0", process

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 import redis
 from optuna.trial import TrialState
@@ -37,16 +37,14 @@ from tests.browser.helpers import (
     wait_for_prediction_trace,
 )
 from tests.browser.test_search import open_search, search_range, set_budget
-from tests.server import clean_env, free_port, running_server, stop_tree
+from tests.server import clean_env, redis_skipped, running_server, start_redis, stop_tree
 from tests.trials import trained_together
-
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 pytestmark = [
     pytest.mark.celery,
     pytest.mark.browser,
-    pytest.mark.skipif(  # on CI a missing redis-server fails the run instead
-        not Path(REDIS_SERVER).exists() and os.environ.get("CI") != "true",
+    pytest.mark.skipif(  # on CI a missing redis-server fails the run instead (start_redis)
+        redis_skipped(),
         reason="redis-server is not installed (`make test` installs it: apt-get install "
         "redis-server)",
     ),
@@ -83,7 +81,7 @@ class CelerySite:
     def restart_redis(self) -> None:
         """Start Redis again on the same port (empty: it keeps nothing on disk)."""
         port = int(self.redis_url.rsplit(":", 1)[1].split("/")[0])
-        _, self.redis = _start_redis(self.data_dir.parent, self.stack, port)
+        _, self.redis = start_redis(self.data_dir.parent, self.stack, port)
 
     def worker_output(self) -> str:
         """The worker's log so far (stdout and stderr)."""
@@ -106,46 +104,6 @@ class CelerySite:
         finally:
             cache.close()
         return sorted(records, key=lambda r: r.get("created", 0))
-
-
-def _start_redis(
-    directory: Path, stack: ExitStack, port: int | None = None
-) -> tuple[str, subprocess.Popen[bytes]]:
-    """A redis-server on 127.0.0.1 (on `port`, or a free one), ready; its URL and process."""
-    port = port or free_port()
-    log = open(directory / "redis.log", "wb")  # noqa: SIM115 - closed by the stack
-    stack.callback(log.close)
-    process = subprocess.Popen(
-        [
-            REDIS_SERVER,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(directory),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    stack.callback(stop_tree, process)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with redis.Redis(host="127.0.0.1", port=port) as client:
-                client.ping()
-            break
-        except redis.ConnectionError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"redis-server did not start: {(directory / 'redis.log').read_text()}"
-                ) from None
-            time.sleep(0.1)
-    return f"redis://127.0.0.1:{port}/0", process
 
 
 def _start_worker(
@@ -199,7 +157,7 @@ def celery_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CelerySite
     data_dir = directory / "data"
     data_dir.mkdir()
     with ExitStack() as stack:  # stops web app, worker, then Redis (reverse order)
-        redis_url, redis_process = _start_redis(directory, stack)
+        redis_url, redis_process = start_redis(directory, stack)
         site_env = {
             "REDIS_URL": redis_url,
             "LSTM_LAB_REDIS_URL": redis_url,
@@ -216,6 +174,13 @@ def celery_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CelerySite
         _wait_for_worker(site)
         yield site
         site.check_worker()
+
+
+def _idle(process: psutil.Process, window_s: float = 1.0) -> bool:
+    """Whether `process` used under a third of a core over `window_s` (training takes one)."""
+    before = sum(process.cpu_times()[:2])
+    time.sleep(window_s)
+    return sum(process.cpu_times()[:2]) - before < window_s / 3
 
 
 def _wait_for_text(page: Page, selector: str, pattern: str, site: CelerySite) -> None:
@@ -320,14 +285,15 @@ def test_two_visitors_share_one_worker_in_turn(celery_site: CelerySite, browser:
 def test_cancel_terminates_the_pool_child_and_the_next_job_runs(
     celery_site: CelerySite, page: tuple[Page, ConsoleErrors]
 ) -> None:
-    """Cancel on Celery is `control.terminate` (SIGTERM to the prefork child): the curve
-    stops, the worker replaces the child (which imports TensorFlow again), and the next
-    Train press still trains."""
+    """Cancel on Celery is `control.terminate` (SIGTERM to the prefork child, which the job
+    turns into its end, the run kept as cancelled): the curve stops, the task ends, the pool
+    child that trained it falls idle, and the next Train press still trains."""
     browser_page, errors = page
     open_app(browser_page, celery_site.url)
     set_slider(browser_page, "epochs", 300)
     browser_page.click("#train-button")
     wait_for_loss_points(browser_page, 2, timeout_ms=JOB_TIMEOUT_MS)
+    [child] = psutil.Process(celery_site.worker.pid).children()  # concurrency 1: the job's
     browser_page.click("#cancel-button")
     expect(browser_page.locator("#status-alert")).to_contain_text(
         "Cancelled at epoch", timeout=10_000
@@ -346,6 +312,14 @@ def test_cancel_terminates_the_pool_child_and_the_next_job_runs(
     while "Terminating" not in celery_site.worker_output():
         assert time.monotonic() < deadline, "the worker never terminated the cancelled job"
         time.sleep(0.2)
+    task = re.findall(r"Terminating (\S+)", celery_site.worker_output())[-1]
+    while not re.search(rf"\[{task}\] (succeeded|raised)", celery_site.worker_output()):
+        assert time.monotonic() < deadline, f"the cancelled task {task} never ended"
+        time.sleep(0.2)
+    # The SIGTERM ends the job, not the pool child that ran it: it stays, ready for the next
+    # job without importing TensorFlow again (were it gone, the worker would start another).
+    assert not child.is_running() or _idle(child), f"pool child {child.pid} still trains"
+    assert celery_site.runs()[-1]["status"] == "cancelled"
     celery_site.check_worker()
 
     set_slider(browser_page, "epochs", 2)
@@ -415,5 +389,14 @@ def test_redis_stopped_and_restarted_mid_run(
     _wait_for_text(browser_page, "#status-alert", r"^Finished 40 epochs", celery_site)
     expect(browser_page.locator("#train-button")).to_be_enabled()
     assert celery_site.runs()[-1]["status"] == "finished"
+    # Train while Redis is down: one sentence, Train usable again, nothing sent or stored
+    runs = celery_site.runs()
+    celery_site.redis.terminate()
+    celery_site.redis.wait(timeout=10)
+    browser_page.click("#train-button")
+    expect(status).to_contain_text("queue is not reachable; nothing was started", timeout=20_000)
+    expect(browser_page.locator("#train-button")).to_be_enabled()
+    assert celery_site.runs() == runs
+    celery_site.restart_redis()
     server_log = next(celery_site.data_dir.parent.glob("server-*.log")).read_text()
     assert "Traceback" not in server_log and " 500 " not in server_log, server_log[-3000:]

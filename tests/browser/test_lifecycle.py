@@ -76,23 +76,31 @@ def test_a_killed_job_is_shown_failed_with_its_curves_and_the_slot_is_free(
 
 
 def test_typed_values_beyond_the_range_are_clamped_in_view_and_trained_as_shown(
-    server: str, page: tuple[Page, ConsoleErrors]
+    tmp_path: Path, page: tuple[Page, ConsoleErrors]
 ) -> None:
     browser_page, errors = page
-    open_app(browser_page, server)
-    for name, typed, shown in (("units", "100000", "512"), ("epochs", "-1", "1")):
-        box = browser_page.locator(f"#{name}-input")
-        box.fill(typed)
-        box.press("Enter")
-        expect(box).to_have_value(shown)
-    rate = browser_page.locator("#learning_rate-input")
-    rate.fill("")
-    rate.press("Enter")
-    expect(rate).to_have_value("0.001")  # a cleared box shows the slider's value again
-    set_slider(browser_page, "units", 8)
-    browser_page.click("#train-button")
-    expect(browser_page.locator(STATUS)).to_contain_text("Finished 1 epoch", timeout=90_000)
-    assert errors == []
+    with running_server(tmp_path / "data") as url:  # its own store: the run is read back
+        open_app(browser_page, url)
+        for name, typed, shown in (("units", "100000", "512"), ("epochs", "-1", "1")):
+            box = browser_page.locator(f"#{name}-input")
+            box.fill(typed)
+            box.press("Enter")
+            expect(box).to_have_value(shown)
+        rate = browser_page.locator("#learning_rate-input")
+        rate.fill("")
+        rate.press("Enter")
+        expect(rate).to_have_value("0.001")  # a cleared box shows the slider's value again
+        set_slider(browser_page, "units", 8)
+        boxes = {
+            name: float(browser_page.locator(f"#{name}-input").input_value())
+            for name in ("units", "epochs", "learning_rate")
+        }
+        assert boxes == {"units": 8, "epochs": 1, "learning_rate": 0.001}
+        browser_page.click("#train-button")
+        expect(browser_page.locator(STATUS)).to_contain_text("Finished 1 epoch", timeout=90_000)
+        config = only_run(tmp_path / "data")["config"]
+        assert {name: config[name] for name in boxes} == boxes  # type: ignore[index]
+        assert errors == []
 
 
 def test_a_server_restart_mid_run_ends_recorded_and_the_page_reconnects(

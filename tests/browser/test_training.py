@@ -73,6 +73,12 @@ def test_cancel_keeps_the_curve(server: str, page: tuple[Page, ConsoleErrors]) -
     )
     assert loss_points(browser_page) == kept
     expect(browser_page.locator("#status-alert")).to_contain_text("Cancelled")
+    # the slot is free (one slot): the next run trains at once instead of waiting for it
+    set_slider(browser_page, "epochs", 1)
+    browser_page.click("#train-button")
+    expect(browser_page.locator("#status-alert")).to_contain_text(
+        "Finished 1 epoch", timeout=60_000
+    )
     assert errors == []
 
 

@@ -358,6 +358,8 @@ def test_a_share_link_without_data_shows_curves_and_no_ids_or_data(
     client = app.server.test_client()
     run_id = upload_run(store, "owner-session-7")
     share_id = store.share_run(run_id, "owner-session-7", False)
+    assert store.cache[("share", share_id)] == {"run": run_id, "data": False}  # as stored
+    assert store.shared_run(share_id)[1] is False
     card = str(functions["show_shared"](f"/run/{share_id}")[0])
     assert "Shared run #1" in card and "not its data" in card
     for private in (run_id, "owner-session-7", "upload:", "f" * 24):
