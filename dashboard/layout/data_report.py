@@ -8,6 +8,7 @@ import math
 import re
 from typing import Any
 
+import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
@@ -17,6 +18,13 @@ from dashboard.payloads import DatasetMeta
 
 PREVIEW_ROWS = 10
 PREVIEW_COLUMNS = 30
+PREVIEW_WIDTH = 200  # px: the widest preview column; a longer name is cut, whole in its tooltip
+# the runs table's theme (layout/runs_grid.py), smaller: ten rows fit under the chart at 1366x768
+PREVIEW_THEME = (
+    "themeAlpine.withParams({fontFamily: 'inherit', fontSize: 13, spacing: 3, "
+    "headerBackgroundColor: '#f1f3f5', headerFontWeight: 600, borderColor: '#dee2e6', "
+    "oddRowBackgroundColor: '#f8f9fa', accentColor: '#0d6efd', wrapperBorderRadius: 4})"
+)
 MISSING_ROWS = 12  # columns listed in the "missing cells" table
 SPARSE = 0.5  # a chosen column missing more than this share of its cells gets a warning
 MISSING_WORDS = {
@@ -149,34 +157,67 @@ def _missing_table(per_column: dict[str, int], rows: int, markers: list[float]) 
 
 
 def preview_table(frame: pd.DataFrame, total_rows: int) -> html.Div:
-    """The first rows of a frame as a plain-text table (wide frames: the first columns)."""
+    """The first rows of a frame in a small AG Grid (wide frames: the first columns).
+
+    Names and values from a file reach the grid as plain strings: AG Grid writes headers and
+    cells as text, and the fields are made-up keys (a '.' in a name would be a path to AG
+    Grid), never the names themselves."""
     shown = frame.iloc[:PREVIEW_ROWS, :PREVIEW_COLUMNS]
-    columns = [str(c) for c in shown.columns]
-    index_name = (
-        str(shown.index.name or "time") if isinstance(shown.index, pd.DatetimeIndex) else None
-    )
-    head = ([index_name] if index_name else []) + columns
-    body = []
-    for stamp, row in zip(shown.index, shown.itertuples(index=False), strict=True):
-        cells = ([_cell(stamp)] if index_name else []) + [_cell(v) for v in row]
-        body.append(html.Tr([html.Td(c) for c in cells]))
+    stamped = isinstance(shown.index, pd.DatetimeIndex)
+    columns: list[tuple[str, str, list[str], bool]] = []  # field, title, cells, numeric
+    if stamped:
+        stamps = [_cell(stamp) for stamp in shown.index]
+        columns.append(("t", str(shown.index.name or "time"), stamps, False))
+    for number, (name, values) in enumerate(shown.items()):
+        numeric = pd.api.types.is_numeric_dtype(values.dtype)
+        columns.append((f"c{number}", str(name), [_cell(v) for v in values], numeric))
+    defs = [_preview_column(*column) for column in columns]
+    if stamped or (len(shown.columns) and pd.api.types.is_datetime64_any_dtype(shown.iloc[:, 0])):
+        defs[0]["pinned"] = "left"  # the time stays in view when the grid scrolls sideways
+    rows = [{field: cells[row] for field, _, cells, _ in columns} for row in range(len(shown))]
     caption = f"First {len(shown)} of {total_rows:,} rows"
     if frame.shape[1] > PREVIEW_COLUMNS:
         caption += f"; the first {PREVIEW_COLUMNS} of {frame.shape[1]} columns"
+    width = sum(column["width"] for column in defs) + 2  # the grid's borders
     return html.Div(
         [
             html.Div(caption, className="small text-muted mb-1"),
-            html.Div(
-                dbc.Table(
-                    [html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(body)],
-                    size="sm",
-                    striped=True,
-                    className="preview-table mb-0",
-                ),
-                className="preview-scroll",
+            dag.AgGrid(
+                rowData=rows,
+                columnDefs=defs,
+                defaultColDef={"resizable": True, "sortable": False, "suppressMovable": True},
+                columnSize=None,
+                dashGridOptions={
+                    "theme": {"function": PREVIEW_THEME},
+                    "domLayout": "autoHeight",
+                    "suppressColumnVirtualisation": True,  # at most 31 columns
+                    "enableCellTextSelection": True,
+                    "ensureDomOrder": True,
+                    "tooltipShowDelay": 200,
+                    "animateRows": False,
+                },
+                style={"height": None, "width": f"{width}px", "maxWidth": "100%"},
+                className="preview-grid",
             ),
         ]
     )
+
+
+def _preview_column(field: str, title: str, cells: list[str], numeric: bool) -> dict[str, Any]:
+    """One preview column, as wide as its longest text (the grid may first be drawn hidden,
+    where AG Grid cannot measure): numbers right-aligned, a long name whole in a tooltip."""
+    longest = max([len(text) for text in cells], default=0)
+    width = min(PREVIEW_WIDTH, max(64, round(7.6 * max(longest, 1.05 * len(title))) + 26))
+    column: dict[str, Any] = {
+        "field": field,
+        "headerName": title,
+        "headerTooltip": title,
+        "width": width,
+        "cellDataType": "text",
+    }
+    if numeric:
+        column |= {"type": "rightAligned"}
+    return column
 
 
 def _cell(value: Any) -> str:

@@ -3,8 +3,13 @@ page for each.
 
 Layout (sliders, pickers, switches, their sections), the run config's validation, the URL,
 the Runs table and export all read this table, so a range, a default, a help text or a
-setting's place in the page is written exactly once. Adding a knob means adding its entry
-here and the code that uses it (ml/network.py or ml/train.py).
+setting's place in the page is written exactly once.
+
+A new knob needs: its entry here; its TrainConfig field in ml/config.py (one line, the
+default read from here); the code that uses it (ml/network.py for the layers, which
+ml/model.py makes into Keras ones; ml/model.py for the optimizer; ml/train.py for the
+training loop); and its tests. The sentence the model summary says about a choice (as
+summary.cell_note does for the cell) lives in ml/summary.py.
 """
 
 from __future__ import annotations

@@ -81,7 +81,8 @@ def test_messy_air_quality_file_is_previewed_and_trained_on(
     expect(report).to_contain_text("Time axis: time, every hour, from 2004-03-10 18:00:00")
     expect(report).to_contain_text("-200 in 13 columns may mark missing values")
     expect(browser_page.locator("#data-preview")).to_contain_text("PT08.S1(CO)")
-    expect(browser_page.locator("#data-preview td").nth(1)).to_have_text("2.6")  # decimal comma
+    first_co = "#data-preview .ag-row[row-index='0'] .ag-cell[col-id='c1']"  # CO(GT), row 1
+    expect(browser_page.locator(first_co)).to_have_text("2.6")  # decimal comma
     expect(browser_page.locator("#feature-picker")).to_contain_text("8 selected")
 
     browser_page.get_by_label("-200").check()
@@ -144,10 +145,14 @@ def test_column_names_from_a_file_are_shown_as_text(
     path.write_text(f'date,"{NASTY}",{FORMULA}\n{rows}\n')
     browser_page.set_input_files(FILE_INPUT, str(path))
     message(browser_page).to_contain_text("Read names.csv: 28 rows", timeout=20_000)
-    headers = browser_page.locator("#data-preview th")
+    headers = browser_page.locator("#data-preview .ag-header-cell-text")
     expect(headers).to_have_text(["date", NASTY, FORMULA])
     expect(browser_page.locator("#target-picker")).to_contain_text(NASTY)
     assert browser_page.evaluate("document.querySelectorAll('#data-preview script').length") == 0
+    # the header's text node is the name itself: nothing was parsed as markup
+    first = browser_page.locator("#data-preview .ag-header-cell[col-id='c1'] .ag-header-cell-text")
+    assert first.evaluate("node => node.childElementCount") == 0
+    assert first.evaluate("node => node.textContent") == NASTY
     # 28 rows cannot feed sequences of 50: said before Train is pressed
     expect(browser_page.locator("#settings-problem")).to_contain_text(
         "is too long for names.csv", timeout=10_000

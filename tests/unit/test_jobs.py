@@ -177,16 +177,22 @@ def test_the_job_stops_at_the_wall_time_limit_with_a_sentence(tmp_path: Path) ->
 
 
 def test_the_job_trains_no_more_than_the_servers_epoch_cap(tmp_path: Path) -> None:
-    """Called directly (as a Celery worker or a stale page would): capped, or refused."""
+    """Called directly (as a Celery worker or a stale page would), a run of more epochs than
+    the server allows is refused before it trains: failed, one sentence naming the limit, no
+    epoch trained and no run recorded. Never a silent cap."""
     settings = Settings(data_dir=tmp_path / "data", max_epochs=2)
-    final = run_training(
-        settings, TrainConfig.from_dict({**TINY.to_dict(), "epochs": 4}), "s1", lambda s: None
+    reports: list[LiveState] = []
+    config = TrainConfig.from_dict({**TINY.to_dict(), "epochs": 4})
+    assert config.epochs == 4  # the config keeps what was asked; the job refuses it
+    final = run_training(settings, config, "s1", reports.append)
+    assert final["status"] == "failed", final
+    assert final["message"] == (
+        "This server trains at most 2 epochs per run (now 4): lower Epochs, or turn on early "
+        "stopping."
     )
-    if final["status"] == "failed":
-        assert "at most 2 epochs" in final["message"], final["message"]
-    else:
-        assert final["status"] == "finished", final["message"]
-    assert len(final["history"]["loss"]) <= 2
+    assert final["history"] == {"loss": [], "val_loss": []}
+    assert "running" not in [r["status"] for r in reports]
+    assert Store.from_settings(settings).list_runs("s1") == []
 
 
 def test_job_states_are_plain_json(settings: Settings) -> None:

@@ -242,8 +242,14 @@ def test_html_and_formula_column_names_stay_verbatim_text(settings: Settings, st
     assert meta["columns"] == [NASTY, FORMULA]
     table = store.load_upload(S1, meta["upload"])
     preview = data_report.preview_table(table.frame, 28)
-    headers = [th.children for th in _find(preview, "Th")]
-    assert headers == ["date", NASTY, FORMULA]  # plain strings: Dash renders them as text
+    (grid,) = _find(preview, "AgGrid")
+    headers = [column["headerName"] for column in grid.columnDefs]
+    assert headers == ["date", NASTY, FORMULA]  # plain strings: AG Grid writes them as text
+    # nothing that would render HTML, and the names are never field paths
+    assert not getattr(grid, "dangerously_allow_code", False)
+    assert all("cellRenderer" not in c and "headerComponent" not in c for c in grid.columnDefs)
+    assert [column["field"] for column in grid.columnDefs] == ["c0", "c1", "c2"]
+    assert grid.rowData[0] == {"c0": "2020-01-01 00:00:00", "c1": "1", "c2": "2"}
     exported = csv_text(["time", *meta["columns"]], [["2020-01-01", 1.0, 2.0]])
     assert exported.splitlines()[0] == f"time,{NASTY},'{FORMULA}"  # inert in a spreadsheet
 
@@ -370,8 +376,11 @@ def test_report_says_what_was_read_and_how_missing_values_are_handled(
 def test_preview_is_capped_in_rows_and_columns() -> None:
     frame = pd.DataFrame(np.arange(40 * 50, dtype=float).reshape(40, 50))
     preview = data_report.preview_table(frame, 40)
-    assert len(_find(preview, "Th")) == data_report.PREVIEW_COLUMNS
-    assert len(_find(preview, "Tr")) == data_report.PREVIEW_ROWS + 1
+    (grid,) = _find(preview, "AgGrid")
+    assert len(grid.columnDefs) == data_report.PREVIEW_COLUMNS
+    assert len(grid.rowData) == data_report.PREVIEW_ROWS
+    assert all(len(row) == data_report.PREVIEW_COLUMNS for row in grid.rowData)
+    assert grid.rowData[1]["c2"] == "52"  # row 1, column 2 of the frame, as text
     assert "the first 30 of 50 columns" in " ".join(_texts(preview))
 
 
