@@ -23,7 +23,6 @@ import psutil
 from dashboard import lifecycle
 from dashboard.job_queue import alive as _alive
 from dashboard.job_queue import busy_message, queue_message
-from dashboard.ml import backend
 from dashboard.ml.config import TrainConfig, check, split_rows
 from dashboard.ml.season import resolve_season
 from dashboard.ml.sequences import class_names
@@ -257,8 +256,6 @@ def _train(
     config = resolve_season(config, dataset.frame.index)  # season 0: the data's own season
     values = dataset.values(config.target, config.features)
     problems = check(config, len(values), dataset.name, settings.limits)
-    refused = backend.refusal(config.stateful, runtime.keras.backend.backend())
-    problems += [refused] if refused else []
     if problems:
         raise Refused(" ".join(problems))
     record = _new_record(run_id, session, config, dataset)
@@ -318,6 +315,7 @@ def _train(
     outcome: Outcome = {
         "scores": result.scores,
         "device": result.device,
+        "backend": result.backend,
         "parameters": result.parameters,
         "best_epoch": result.best_epoch,
         "extras": result.extras,

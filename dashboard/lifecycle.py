@@ -138,7 +138,7 @@ def state_of(record: RunRecord) -> LiveState:
         "pred_epoch": len(seconds) if record["status"] != "failed" else 0,
         "config": record["config"],
     }
-    for key in ("scores", "device", "parameters", "best_epoch", "extras"):
+    for key in ("scores", "device", "backend", "parameters", "best_epoch", "extras"):
         if key in record:
             state[key] = record[key]
     return state

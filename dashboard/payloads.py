@@ -16,6 +16,7 @@ class Outcome(TypedDict, total=False):
 
     scores: dict[str, Any]  # ml.metrics: model/naive/skill, or accuracy/per_class/...
     device: str
+    backend: str  # the Keras backend it trained on: "tensorflow" or "jax"
     parameters: int
     best_epoch: int | None
     extras: dict[str, Any]  # ml.evaluate: roll-out, future, confusion...

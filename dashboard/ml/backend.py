@@ -43,17 +43,6 @@ def job_environment(name: str, data_dir: Path) -> dict[str, str]:
     return env
 
 
-def refusal(stateful: bool, name: str) -> str | None:
-    """A sentence when a run's settings cannot train on backend `name` (None: they can)."""
-    if stateful and name == "jax":
-        return (
-            "Stateful runs need the TensorFlow backend: on JAX, Keras does not carry the "
-            "LSTM state from one prediction batch to the next. This server trains on JAX "
-            "(LSTM_LAB_KERAS_BACKEND); switch Stateful off to train here."
-        )
-    return None
-
-
 @contextlib.contextmanager
 def environment(variables: Mapping[str, str]) -> Iterator[None]:
     """Set `variables` in os.environ while the block runs (a process started meanwhile,
@@ -70,4 +59,4 @@ def environment(variables: Mapping[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-__all__ = ["BACKENDS", "NAMES", "check_backend", "environment", "job_environment", "refusal"]
+__all__ = ["BACKENDS", "NAMES", "check_backend", "environment", "job_environment"]

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dashboard.ml.backend import BACKENDS, NAMES
 from dashboard.ml.config import TrainConfig
 from dashboard.ml.data import BUILTIN_PREFIX, BUILTINS, Dataset
 from dashboard.ml.evaluate import headline_scores
@@ -157,6 +158,7 @@ def train_script(record: Mapping[str, Any], columns: Sequence[str], data_file: s
             f"CONFIG: dict[str, Any] = {_literal(config)}",
             f"DATA_FILE = {data_file!r}",
             f"COLUMNS = {[neutralise(str(c)) for c in columns]!r}  # target (or label) first",
+            f"BACKEND = {backend_of(record)!r}  # the Keras backend the run trained on",
             f"APP_SCORES: dict[str, float | str] = {_literal(app_scores)}",
             "# --- end of settings ---\n",
         ]
@@ -164,6 +166,18 @@ def train_script(record: Mapping[str, Any], columns: Sequence[str], data_file: s
     body = SETTINGS_BLOCK.sub(lambda _: block, template, count=1)
     _, _, rest = body.partition("\n")  # the template's own docstring line
     return _docstring(record, data_file) + rest
+
+
+def backend_of(record: Mapping[str, Any]) -> str:
+    """The Keras backend a run trained on (records older than the setting: TensorFlow)."""
+    name = str(record.get("backend") or "tensorflow")
+    return name if name in BACKENDS else "tensorflow"
+
+
+PIP = {
+    "tensorflow": '"tensorflow>=2.16" numpy pandas scikit-learn',
+    "jax": '"keras>=3.5" "jax[cpu]" numpy pandas scikit-learn  (on a GPU: "jax[cuda12]")',
+}
 
 
 def _literal(mapping: dict[str, Any]) -> str:
@@ -188,8 +202,9 @@ def _docstring(record: Mapping[str, Any], data_file: str) -> str:
         f"Data: {_plain(record.get('dataset_name', ''))}, target {_plain(config.get('target'))}"
         f"; trained {created} on {_plain(record.get('device', 'CPU'))}.\n"
         f"The data file {data_file} ({origin}) must lie beside this script.\n\n"
-        "It trains with LSTM Lab's own code, shipped beside it in dashboard/ml.\n\n"
-        '    pip install "tensorflow>=2.16" numpy pandas scikit-learn\n'
+        "It trains with LSTM Lab's own code, shipped beside it in dashboard/ml, on Keras'\n"
+        f"{NAMES[backend_of(record)]} backend, as the run did (--backend picks another).\n\n"
+        f"    pip install {PIP[backend_of(record)]}\n"
         "    python train.py            # --epochs N, --save model.keras, --data FILE\n\n"
         "The same settings and seed on a CPU with the same library versions give the app's\n"
         "numbers; a GPU or other versions give close ones.\n"

@@ -20,6 +20,29 @@ from dashboard.ml.backend import NAMES
 log = logging.getLogger(__name__)
 
 
+def _tensorflow_absent_unless_backend() -> None:
+    """On another backend, let Keras take TensorFlow as absent, as on a machine without it.
+
+    Keras imports TensorFlow wherever it is installed, whatever the backend, when it seeds
+    (`keras.utils.set_random_seed` seeds tf.random too) or serialises: on JAX that is 2-3 s
+    and some hundreds of MB in every job process for nothing, since jobs use no tf.data.
+    Keras asks through one lazy module whose availability it caches; it is answered here,
+    before anything asks. (`keras.src` is private; Keras is pinned below 4.)
+    """
+    if keras.backend.backend() == "tensorflow":
+        return
+    try:
+        from keras.src.utils import module_utils
+    except ImportError:  # a Keras without it: TensorFlow is imported as before
+        return
+    lazy = getattr(module_utils, "tensorflow", None)
+    if lazy is not None and getattr(lazy, "_available", None) is None:
+        lazy._available = False
+
+
+_tensorflow_absent_unless_backend()
+
+
 def backend_name() -> str:
     """The Keras backend this process trains on, as people write it: 'TensorFlow', 'JAX'."""
     name = keras.backend.backend()

@@ -20,6 +20,7 @@ sys.path.insert(0, str(HERE))  # LSTM Lab's own modules ship beside this script,
 CONFIG: dict[str, Any] = {}
 DATA_FILE = "data.csv"
 COLUMNS = ["value"]  # the target (or class label) first, then the input columns
+BACKEND = "tensorflow"  # the Keras backend the run trained on
 APP_SCORES: dict[str, float | str] = {}  # what LSTM Lab measured on the test part
 # --- end of settings ---
 
@@ -58,22 +59,32 @@ def score_table(scores: dict[str, float | str], app_scores: dict[str, float | st
 def main(argv: list[str] | None = None) -> dict[str, float | str]:
     """Train as the run did, with the app's own code; print the test scores next to the
     app's and return them."""
-    from dashboard.ml.config import TrainConfig
-    from dashboard.ml.evaluate import headline_scores
-    from dashboard.ml.train import EpochUpdate, train
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--data", default=DATA_FILE, help="the data file (default: %(default)s)")
     parser.add_argument("--epochs", type=int, help="override the number of epochs")
     parser.add_argument("--save", help="write the trained model to this .keras file")
+    parser.add_argument(
+        "--backend",
+        choices=["tensorflow", "jax"],
+        default=BACKEND,
+        help="the Keras backend (default: %(default)s, the one the run trained on)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
+    os.environ["KERAS_BACKEND"] = args.backend  # read once, when Keras is first imported
+
+    from dashboard.ml.config import TrainConfig
+    from dashboard.ml.evaluate import headline_scores
+    from dashboard.ml.runtime import keras
+    from dashboard.ml.train import EpochUpdate, train
+
+    log.info("Keras backend: %s", keras.backend.backend())
     config = TrainConfig.from_dict({**CONFIG, "epochs": args.epochs or CONFIG.get("epochs")})
     path = Path(args.data)
     values = load_values(path if path.is_absolute() else HERE / path)
 
     def report(update: EpochUpdate) -> None:
-        if update.predictions is None:
+        if update.predictions is None and update.batch is None:  # once per epoch
             losses = "  ".join(f"{k} {v[-1]:.6g}" for k, v in update.history.items())
             log.info("Epoch %d/%d  %s", update.epoch, update.epochs, losses)
 

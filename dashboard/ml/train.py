@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -56,6 +57,7 @@ class RunResult:
     test_rows: np.ndarray | None = None
     scores: dict[str, Any] = field(default_factory=dict)
     device: str = "CPU"
+    backend: str = "tensorflow"  # the Keras backend it trained on
     parameters: int = 0
     best_epoch: int | None = None
     extras: dict[str, Any] = field(default_factory=dict)  # roll-out, future, confusion...
@@ -81,7 +83,8 @@ class Predictor:
         batch = self.config.batch_size  # stateful models take full batches only
         padded = np.concatenate([x, np.repeat(x[-1:], -len(x) % batch, axis=0)])
         reset_states(self.model)
-        out = self.model.predict(padded, batch_size=batch, verbose=0)
+        with carried_states(self.model):
+            out = self.model.predict(padded, batch_size=batch, verbose=0)
         reset_states(self.model)
         return np.asarray(out[: len(x)])
 
@@ -115,13 +118,52 @@ class WindowBatches(keras.utils.PyDataset):
             self.rng.shuffle(self.order)
 
 
-def reset_states(model: keras.Model) -> None:
-    """Forget the carried LSTM state (stateful mode)."""
+def stateful_layers(model: keras.Model) -> list[keras.layers.Layer]:
+    """The recurrent layers of `model` that carry their state (inside Bidirectional too)."""
+    found = []
     for layer in model.layers:
         inner = getattr(layer, "forward_layer", None)
         for target in (layer, inner, getattr(layer, "backward_layer", None)):
             if target is not None and getattr(target, "stateful", False):
-                target.reset_states()
+                found.append(target)
+    return found
+
+
+def reset_states(model: keras.Model) -> None:
+    """Forget the carried LSTM state (stateful mode)."""
+    for layer in stateful_layers(model):
+        layer.reset_states()
+
+
+@contextlib.contextmanager
+def carried_states(model: keras.Model) -> Iterator[None]:
+    """On JAX, let fit and predict carry a stateful layer's state from batch to batch.
+
+    Keras 3 keeps a stateful RNN's state in variables it deliberately leaves untracked.
+    TensorFlow assigns them inside its graphs, but JAX's steps are pure functions of the
+    model's tracked variables, so there the state never leaves a batch (Keras 3.15). While
+    the block runs, the state variables are tracked as the layer's non-trainable
+    variables, so the JAX trainer threads them through its steps and writes them back;
+    after it, they are untracked again and the model saves and loads like any other.
+    (`_tracker` and `_untrack_variable` are private; Keras is pinned below 4.)
+    """
+    if keras.backend.backend() != "jax":
+        yield
+        return
+    added = []
+    for layer in stateful_layers(model):
+        for variable in keras.tree.flatten(layer.states or []):
+            locked = layer._tracker.locked
+            layer._tracker.unlock()
+            layer._tracker.add_to_store("non_trainable_variables", variable)
+            if locked:
+                layer._tracker.lock()
+            added.append((layer, variable))
+    try:
+        yield
+    finally:
+        for layer, variable in added:
+            layer._untrack_variable(variable)
 
 
 class _ResetStates(keras.callbacks.Callback):
@@ -276,24 +318,27 @@ def fit_model(
             x_train, y_train, config.batch_size, not config.stateful, config.seed
         )
         validation = WindowBatches(x_val, y_val, config.batch_size, False, config.seed)
+        with carried_states(model):
+            model.fit(
+                batches,
+                validation_data=validation,
+                epochs=config.epochs,
+                shuffle=False,  # WindowBatches shuffles itself (never in stateful mode)
+                callbacks=callbacks,
+                verbose=0,
+            )
+        return model, predict, reporter
+    with carried_states(model):
         model.fit(
-            batches,
-            validation_data=validation,
+            x_train,
+            y_train,
+            validation_data=(x_val, y_val),
             epochs=config.epochs,
+            batch_size=config.batch_size,
+            shuffle=not config.stateful,
             callbacks=callbacks,
             verbose=0,
         )
-        return model, predict, reporter
-    model.fit(
-        x_train,
-        y_train,
-        validation_data=(x_val, y_val),
-        epochs=config.epochs,
-        batch_size=config.batch_size,
-        shuffle=not config.stateful,
-        callbacks=callbacks,
-        verbose=0,
-    )
     return model, predict, reporter
 
 
@@ -395,6 +440,7 @@ def _result(config: TrainConfig, model: keras.Model, reporter: _Reporter) -> Run
         predictions=np.empty(0),
         actual=np.empty(0),
         device=device_name(),
+        backend=keras.backend.backend(),
         parameters=model.count_params(),
         best_epoch=metrics.best_epoch(reporter.history),
     )

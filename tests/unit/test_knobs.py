@@ -20,6 +20,7 @@ from dashboard.ml.train import (
     WindowBatches,
     _Reporter,
     callbacks_for,
+    carried_states,
     fit_model,
     prepare,
     reset_states,
@@ -224,34 +225,21 @@ class _BatchRecorder(_Reporter):
         self._before: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
 
     def _state(self) -> list[np.ndarray]:
+        if keras.backend.backend() == "jax":  # JAX's fit holds the values outside the model
+            self.model.jax_state_sync()
         return [keras.ops.convert_to_numpy(v) for v in lstms(self.model)[0].states]
 
     def on_train_batch_begin(self, batch: int, logs: dict[str, float] | None = None) -> None:
-        self._before = (self.model.get_weights(), self._state())
+        state = self._state()
+        weights = [keras.ops.convert_to_numpy(v) for v in self.model.trainable_variables]
+        self._before = (weights, state)
 
     def on_train_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
         super().on_train_batch_end(batch, logs)
         self.steps.append((batch, *self._before, self._state()))
 
 
-BATCH_ORDER_BUG = (
-    "fit_model's batch path calls model.fit(WindowBatches) without shuffle=False: Keras'"
-    " PyDatasetAdapter then shuffles the batch order each epoch, stateful runs included"
-    " (passing shuffle=False makes this case pass; WindowBatches shuffles itself)"
-)
-
-
-@pytest.mark.parametrize(
-    "whole",
-    [
-        pytest.param(True, id="arrays"),
-        pytest.param(
-            False,
-            id="window-batches",
-            marks=pytest.mark.xfail(strict=True, reason=BATCH_ORDER_BUG),
-        ),
-    ],
-)
+@pytest.mark.parametrize("whole", [True, False], ids=["arrays", "window-batches"])
 def test_stateful_training_feeds_the_batches_in_order(
     whole: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -279,10 +267,12 @@ def test_stateful_training_feeds_the_batches_in_order(
     layer = lstms(model)[0]
 
     def state_after(batch: int, weights: list[np.ndarray], before: list[np.ndarray]) -> Any:
-        model.set_weights(weights)
+        for variable, value in zip(model.trainable_variables, weights, strict=True):
+            variable.assign(value)
         for variable, value in zip(layer.states, before, strict=True):
             variable.assign(value)
-        model.predict_on_batch(np.asarray(data.x_train[batch * size : (batch + 1) * size]))
+        with carried_states(model):
+            model.predict_on_batch(np.asarray(data.x_train[batch * size : (batch + 1) * size]))
         return [keras.ops.convert_to_numpy(v) for v in layer.states]
 
     for batch, weights, before, after in recorder.steps:
