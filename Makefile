@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint system-deps bench clean
+.PHONY: run test lint system-deps bench bench-env clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,5 +41,15 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_training.py
 	$(BIN)/python bench/bench_browser.py
 
+# The bench's own environment for the hand-written PyTorch loop of ../shared/bench (torch is
+# never a dependency of the project): bench/bench_backends.py runs it.
+TORCH_VENV := bench/.venv-torch
+bench-env: $(TORCH_VENV)/.installed-stamp
+$(TORCH_VENV)/.installed-stamp:
+	$(PYTHON) -m venv $(TORCH_VENV)
+	$(TORCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(TORCH_VENV)/bin/python -m pip install --quiet "torch==2.13.0" numpy scikit-learn
+	touch $@
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .pytest_artifacts
+	rm -rf $(VENV) $(TORCH_VENV) .pytest_cache .mypy_cache .ruff_cache .pytest_artifacts

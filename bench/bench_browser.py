@@ -21,8 +21,8 @@ compute. Between app rounds it times
 and prints the ratio app click-to-final / script wall time.
 
 The app trains with its defaults: sine, 70/15/15 split (the reference: 64/16/20), and it
-predicts the test part every 2 epochs for the live plot. The browser runs on the same
-2-core machine as the server here, so its rendering competes with training.
+predicts the test part for the live plot on a time budget (ml/train.py). The browser runs
+on the same 2-core machine as the server here, so its rendering competes with training.
 
     .venv/bin/python bench/bench_browser.py              # 3 rounds
     ROUNDS=5 .venv/bin/python bench/bench_browser.py

@@ -8,7 +8,7 @@ train_pct=64, val_pct=16, test 20 %). Prints one `key=value` line with the refer
 
 Differences that remain and are part of the project's path: the split is made on rows, not
 on windows (590/160/200 windows instead of 608/152/190; both are 19 batches per epoch), the
-test part is predicted every 2 epochs for the live plot (outside `epoch_seconds`, inside
+test part is predicted for the live plot on a time budget (outside `epoch_seconds`, inside
 `fit_s`), and `fit_s` covers the `train()` call up to the last epoch's last report, i.e.
 about when Keras' fit returns (windowing, model build and compile included, about 0.1 s).
 

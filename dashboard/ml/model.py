@@ -56,7 +56,8 @@ def build_model(
         optimizer=make_optimizer(config, steps_per_epoch),
         loss=loss,
         metrics=metrics,
-        # XLA compilation made small LSTMs 2-3x slower on CPU (bench/README.md).
-        jit_compile=False,
+        # On TensorFlow, XLA compilation made small LSTMs 2-3x slower on CPU (bench/README.md);
+        # on JAX, compiled steps are the point (uncompiled, an epoch is 10-20x slower).
+        jit_compile=keras.backend.backend() == "jax",
     )
     return model

@@ -20,7 +20,12 @@ from dashboard.ml.runtime import device_name
 from dashboard.ml.sequences import Sequences, make_sequences
 from dashboard.ml.windows import Windows, make_windows
 
-PREDICTION_UPDATES = 10  # redraws of the prediction plot per run
+# The live prediction plot is redrawn after the first epoch, the last, and in between once
+# the training since the last redraw is long enough that the redraws take at most
+# PREDICTION_SHARE of the time (and at most one a PREDICTION_MIN_S: the page polls about
+# that often). Predicting the test part costs as much as a few training batches.
+PREDICTION_SHARE = 0.05
+PREDICTION_MIN_S = 1.0
 BATCH_REPORT_S = 1.0  # a long epoch says how far it has got, at most this often
 # Training windows beyond this many bytes (as float32 arrays) are gathered batch by batch
 # (WindowBatches) instead of handed to fit whole, which would copy them all into one tensor.
@@ -190,7 +195,8 @@ class _Reporter(keras.callbacks.Callback):
         self.seconds: list[float] = []
         self.failure = ""
         self.stopped = False
-        self.every = max(1, config.epochs // PREDICTION_UPDATES)
+        self.predict_cost: float | None = None  # seconds the last refresh took
+        self.since_refresh = time.perf_counter()
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, float] | None = None) -> None:
         self.started = self.said = time.perf_counter()
@@ -223,8 +229,12 @@ class _Reporter(keras.callbacks.Callback):
         self.on_epoch(update)  # the loss point first: predictions may take a moment
         if self._check_finite(epoch + 1, logs or {}):
             return
-        if (epoch + 1) % self.every == 0 or epoch + 1 == self.config.epochs:
+        now = time.perf_counter()
+        last = epoch + 1 == self.config.epochs
+        if last or refresh_due(now - self.since_refresh, self.predict_cost):
             update.predictions = self.predict()
+            self.since_refresh = time.perf_counter()
+            self.predict_cost = self.since_refresh - now
             self.on_epoch(update)
         if self.should_stop():
             self.stopped = True
@@ -243,6 +253,14 @@ class _Reporter(keras.callbacks.Callback):
         )
         self.model.stop_training = True
         return True
+
+
+def refresh_due(trained_s: float, cost_s: float | None) -> bool:
+    """Whether the live predictions are due after an epoch: `trained_s` seconds since the
+    last refresh, which took `cost_s` (None: no refresh yet, so one is due)."""
+    if cost_s is None:
+        return True
+    return trained_s >= max(PREDICTION_MIN_S, cost_s / PREDICTION_SHARE)
 
 
 def prepare(config: TrainConfig, values: np.ndarray) -> Data:

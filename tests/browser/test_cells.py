@@ -1,23 +1,41 @@
 """Story of the cell setting in headless Chromium: pick GRU, see the summary change, the URL
-carry it, train, find it in the Runs table; the learning rate shown is the one trained."""
+carry it, train, find it in the Runs table; the learning rate shown is the one trained.
+
+The story's server trains on JAX (LSTM_LAB_KERAS_BACKEND=jax): its forkserver starts with
+the backend set, the badge says so, and the compiled steps are kept in the data folder.
+(The same story on TensorFlow would repeat what the other stories show.)"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ConsoleErrors
 from tests.browser.helpers import open_app, set_slider
+from tests.server import running_server
 
 pytestmark = pytest.mark.browser
 
 GRID = "#runs-table .ag-center-cols-container"
 
 
-def test_a_gru_from_the_cell_picker_to_the_runs_table(
-    server: str, page: tuple[Page, ConsoleErrors]
+@pytest.fixture(scope="module")
+def jax_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A real server whose jobs train on JAX, and its data folder."""
+    data_dir = tmp_path_factory.mktemp("jax-server") / "data"
+    data_dir.mkdir()
+    with running_server(data_dir, env={"LSTM_LAB_KERAS_BACKEND": "jax"}) as url:
+        yield url, data_dir
+
+
+def test_a_gru_from_the_cell_picker_to_the_runs_table_on_jax(
+    jax_site: tuple[str, Path], page: tuple[Page, ConsoleErrors]
 ) -> None:
     browser_page, errors = page
+    server, data_dir = jax_site
     open_app(browser_page, server)
     summary = browser_page.locator("#model-summary")
     expect(summary).to_contain_text("LSTM(64, tanh)")
@@ -50,4 +68,8 @@ def test_a_gru_from_the_cell_picker_to_the_runs_table(
     browser_page.click("#cell-choice")
     browser_page.get_by_role("option", name="SimpleRNN", exact=True).click()
     expect(summary).to_contain_text("SimpleRNN has no cuDNN kernel")
+
+    browser_page.reload()  # the badge is drawn with the page: the probe has answered now
+    expect(browser_page.locator("#device-badge")).to_contain_text("CPU · JAX")
     assert errors == []
+    assert any((data_dir / "jax-cache").iterdir())  # compiled steps kept for a repeat run

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 import pytest
-from dash import Patch, no_update
+from dash import no_update
 
 from dashboard import sessions
 from dashboard.app import create_app
@@ -16,6 +16,7 @@ from dashboard.ml.presets import PRESETS
 from dashboard.payloads import RunRecord
 from dashboard.settings import Settings
 from dashboard.store import Store
+from tests.callbacks.patches import patch_ops
 from tests.callbacks.tokens import T1
 
 
@@ -23,12 +24,6 @@ from tests.callbacks.tokens import T1
 def functions(settings: Settings) -> dict[str, Any]:
     app = create_app(settings, warm_up=False)
     return app.callback_functions
-
-
-def patch_ops(patch: Patch) -> dict[tuple[Any, ...], Any]:
-    """What a Patch does, by location: {("layout", "yaxis", "type"): "log", ...}."""
-    operations = patch.to_plotly_json()["operations"]
-    return {tuple(op["location"]): op["params"].get("value", op["params"]) for op in operations}
 
 
 def raw_sliders(**values: Any) -> list[Any]:

@@ -25,6 +25,7 @@ from dashboard.ml.config import TrainConfig
 from dashboard.ml.data import Dataset
 from dashboard.settings import Settings
 from dashboard.store import Store
+from tests.callbacks.patches import patch_ops
 from tests.callbacks.tokens import T1
 
 HREF = "http://lab.example:8050/?units=8"
@@ -144,7 +145,8 @@ def test_comparing_two_runs_overlays_them_and_lists_what_differs(
     assert len(predictions.data) == 3
     body = diff.children[1].children
     assert [row.children[0].children for row in body] == ["Dropout"]  # only what differs
-    assert note == "no baseline pinned" and results is not None
+    assert note == "no baseline pinned"
+    assert "#1" in str(results) and "#2" in str(results) and str(intruder) not in str(results)
     assert (
         functions["compare"](picked(first), None, None, "training", 0, T1, None) == (no_update,) * 6
     )
@@ -178,6 +180,10 @@ def test_earlier_runs_go_faint_behind_the_one_that_trains(
     live["history"] = {"loss": [0.9, 0.8], "val_loss": [1.0, 0.9]}
     patch = functions["follow_live"](live, shown, "runs")
     assert isinstance(patch, Patch)
+    ops = patch_ops(patch)  # the live run's two traces grow to its two epochs
+    assert list(ops[("data", 2, "y")]) == [0.9, 0.8]  # val_loss
+    assert list(ops[("data", 3, "y")]) == [0.9, 0.8]  # loss
+    assert len(ops[("data", 2, "x")]) == len(ops[("data", 3, "x")]) == 2
     assert functions["follow_live"](live, shown, "training") is no_update
 
 

@@ -317,6 +317,9 @@ def test_overfitting_signal() -> None:
     assert metrics.best_epoch({"val_loss": [3.0, 1.0, 2.0, float("nan")]}) == 2
 
 
+@pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow", reason="counts TensorFlow's traces of tf.function"
+)
 def test_the_train_step_is_traced_once() -> None:
     """Optimizer and metric state exist before fit, so the step is not traced twice."""
     import gc
