@@ -181,7 +181,7 @@ def test_earlier_runs_go_faint_behind_the_one_that_trains(
     patch = functions["follow_live"](live, shown, "runs")
     assert isinstance(patch, Patch)
     ops = patch_ops(patch)  # the live run's two traces grow to its two epochs
-    assert list(ops[("data", 2, "y")]) == [0.9, 0.8]  # val_loss
+    assert list(ops[("data", 2, "y")]) == [1.0, 0.9]  # val_loss
     assert list(ops[("data", 3, "y")]) == [0.9, 0.8]  # loss
     assert len(ops[("data", 2, "x")]) == len(ops[("data", 3, "x")]) == 2
     assert functions["follow_live"](live, shown, "training") is no_update
