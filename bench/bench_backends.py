@@ -10,6 +10,10 @@ Each round runs, in an order that alternates between rounds:
   own training path (`dashboard.ml.train.train`) on each backend, in a fresh process. JAX
   keeps its compiled steps in a cache folder made for this bench, as a server does in its
   data folder: round 1 compiles, later rounds find the steps compiled.
+- `job-tensorflow`, `job-jax`: bench/job_run.py, the same run through the job a server
+  runs (`dashboard.jobs.run_training`: slot, heartbeat, run record and predictions kept,
+  every report written to a diskcache): its per-epoch wall time against the bare path's is
+  the job's own overhead.
 - `app-tensorflow`, `app-jax`: the app as served, one server per backend (both started
   first and warmed up), driven by headless Chromium: a fresh page opened with the reference's
   settings in its URL, Train clicked, the page polled for the first loss point and the final
@@ -52,7 +56,7 @@ from tests.server import running_server  # noqa: E402
 SHARED = ROOT.parent / "shared" / "bench"
 TORCH_PYTHON = os.environ.get("TORCH_PYTHON", str(HERE / ".venv-torch" / "bin" / "python"))
 BACKENDS = ("tensorflow", "jax")
-FIELDS = ("first_point_s", "first_epoch_s", "median_epoch_s", "whole_s")
+FIELDS = ("first_point_s", "first_epoch_s", "median_epoch_s", "epoch_wall_s", "whole_s")
 
 
 def run_script(argv: list[str], env: dict[str, str]) -> dict[str, float]:
@@ -69,7 +73,8 @@ def run_script(argv: list[str], env: dict[str, str]) -> dict[str, float]:
         raise RuntimeError(f"{argv[-1]} exited {done.returncode}:\n{done.stderr[-3000:]}")
     fields = parse_line(done.stdout)
     out = {"whole_s": wall}
-    for key in ("first_epoch_s", "median_epoch_s", "to_first_point_s", "mae", "val_loss"):
+    keys = ("first_epoch_s", "median_epoch_s", "epoch_wall_s", "first_point_s", "mae")
+    for key in (*keys, "to_first_point_s", "val_loss"):
         if key in fields:
             out[key] = float(fields[key])
     if "to_first_point_s" in out:  # the project's path: from train() to its first report
@@ -104,6 +109,8 @@ def contenders(
         env = job_environment(name, jax_cache.parent) if name == "jax" else {"KERAS_BACKEND": name}
         argv = [sys.executable, str(HERE / "project_run.py")]
         found[f"project-{name}"] = lambda argv=argv, env=env: run_script(argv, env)
+        job = [sys.executable, str(HERE / "job_run.py")]
+        found[f"job-{name}"] = lambda job=job, env=env: run_script(job, env)
         url, store = servers[name]
         found[f"app-{name}"] = lambda url=url, store=store: app_round(browser, url, store, query)
     return found
@@ -127,6 +134,11 @@ def summarise(runs: dict[str, list[dict[str, float]]]) -> None:
     print(f"\n# medians of rounds 2..{len(next(iter(runs.values())))}\n" + header)
     for name, values in med.items():
         print(row(name, values))
+    print_ratios(med)
+
+
+def print_ratios(med: dict[str, dict[str, float]]) -> None:
+    """The ratios to the PyTorch loop, the job's overhead and the app against the script."""
     if "torch" in med:
         print("\n# ratios to the PyTorch loop (medians; > 1 = slower)")
         base = med["torch"]
@@ -136,6 +148,11 @@ def summarise(runs: dict[str, list[dict[str, float]]]) -> None:
                     f"{k}={values[k] / base[k]:.2f}" for k in FIELDS if k in values and k in base
                 )
                 print(f"{name}/torch {ratios}")
+    print("\n# the job's own per-epoch overhead: job / bare training path, wall per epoch")
+    for name in BACKENDS:
+        job, bare = med.get(f"job-{name}", {}), med.get(f"project-{name}", {})
+        if "epoch_wall_s" in job and "epoch_wall_s" in bare:
+            print(f"{name}: {job['epoch_wall_s'] / bare['epoch_wall_s']:.3f}")
     if "keras" in med:
         print("\n# the app's click-to-final / the Keras script's whole run")
         for name in (n for n in med if n.startswith("app-")):
@@ -146,6 +163,7 @@ def main() -> None:
     """Two servers up and warm, then every contender once per round, alternating."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("ROUNDS", "3")))
+    parser.add_argument("--only", default="", help="comma-separated contenders (default: all)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="lstm-lab-backends-") as tmp, ExitStack() as stack:
         servers: dict[str, tuple[str, Path]] = {}
@@ -164,6 +182,8 @@ def main() -> None:
         )  # fmt: skip
         stack.callback(browser.close)
         calls = contenders(browser, servers, Path(tmp) / "bench-jax" / "jax-cache")
+        if args.only:
+            calls = {name: calls[name] for name in args.only.split(",")}
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in calls}
         names = list(calls)
         for round_no in range(1, args.rounds + 1):

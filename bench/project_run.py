@@ -19,7 +19,9 @@ as a job does) or `tf` (leave TensorFlow's own thread defaults).
 
 from __future__ import annotations
 
+import itertools
 import os
+import statistics
 import time
 
 T0 = time.perf_counter()
@@ -66,22 +68,28 @@ def main() -> None:
     values = sine_frame()[["value"]].to_numpy()
     last_report = [0.0]
     first_report: list[float] = []
+    epoch_reports: dict[int, float] = {}
 
     def on_epoch(update: EpochUpdate) -> None:
         now = time.perf_counter()
         if not first_report:
             first_report.append(now)
         last_report[0] = now  # the last epoch's last report: about when fit() returns
+        if update.batch is None:
+            epoch_reports.setdefault(update.epoch, now)
 
     t_train = time.perf_counter()
     result = train(config, values, on_epoch)
     t_end = time.perf_counter()
     seconds = result.epoch_seconds
+    order = sorted(epoch_reports)  # the wall time from one epoch's report to the next's
+    gaps = [epoch_reports[b] - epoch_reports[a] for a, b in itertools.pairwise(order)]
     fields = {
         "import_s": f"{IMPORT_S:.2f}",
         "fit_s": f"{last_report[0] - t_train:.2f}",
         "first_epoch_s": f"{seconds[0]:.2f}",
         "median_epoch_s": f"{upper_median(seconds):.3f}",
+        "epoch_wall_s": f"{statistics.median(gaps):.3f}",
         "total_s": f"{t_end - T0:.2f}",
         "val_loss": f"{result.history['val_loss'][-1]:.5f}",
         "mae": f"{result.scores['model']['mae']:.4f}",

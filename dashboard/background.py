@@ -60,6 +60,7 @@ class ForkserverDiskcacheManager(DiskcacheManager):
         # the first job), so that it and every job forked from it import Keras on them.
         self.env = dict(env or {})
         self.started: set[int] = set()  # pids of the jobs this process started
+        self.warming: Any = None  # on JAX: the child compiling the default run (warm_up)
         self.context = multiprocess.get_context("forkserver")
         self.context.set_forkserver_preload(self.preload)
         # slots > 0: a press beyond the free slots waits as an entry, not as a process
@@ -218,6 +219,8 @@ class ForkserverDiskcacheManager(DiskcacheManager):
         """Stop the jobs this process started that still run (the server is going down):
         each gets SIGTERM, records its run as interrupted and exits; SIGKILL after
         `grace_s`. A new server then finds every run in a final state, and no orphan."""
+        if self.warming is not None and self.warming.is_alive():  # nothing to keep there
+            self.warming.kill()
         alive = [p for p in map(self._job_process, self.started) if p is not None]
         for process in alive:
             with contextlib.suppress(psutil.NoSuchProcess):
@@ -231,11 +234,17 @@ class ForkserverDiskcacheManager(DiskcacheManager):
             log.info("stopped %d running job(s) on shutdown", len(alive))
 
     def warm_up(self) -> None:
-        """Start the forkserver and probe the device, so the first Train press is fast."""
+        """Start the forkserver and probe the device, so the first Train press is fast; on
+        JAX, then compile the default run's steps into the persistent cache (a daemon child:
+        it goes with the server if that stops first)."""
         process = self.context.Process(target=probe_device, args=(self.handle,))
         with backend.environment(self.env):
             process.start()
         process.join()
+        if self.env.get("KERAS_BACKEND") == "jax":
+            self.warming = self.context.Process(target=compile_default_run, daemon=True)
+            self.warming.start()
+            self.warming.join()
 
 
 def waiting_entry_lost(manager: Any, run_id: str) -> bool | None:
@@ -279,6 +288,13 @@ def make_manager(settings: Settings) -> DiskcacheManager | CeleryManager:
 def slots_cache(manager: Any) -> diskcache.Cache | None:
     """The cache that bounds concurrent trainings (None: Celery's worker concurrency does)."""
     return manager.handle if isinstance(manager, DiskcacheManager) else None
+
+
+def compile_default_run() -> None:
+    """In a job process: ml.train.compile_default_run (imported there, where Keras is)."""
+    from dashboard.ml.train import compile_default_run as compile_steps
+
+    compile_steps()
 
 
 def probe_device(cache: diskcache.Cache) -> None:

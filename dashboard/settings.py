@@ -36,7 +36,9 @@ class Settings:
     max_queued_jobs: int = 30
     job_max_seconds: int = 3600
     poll_interval_ms: int = 250
-    keras_backend: str = "tensorflow"  # or "jax": what job processes train on
+    # What job processes train on: "jax", "tensorflow", or "auto" (resolved here: JAX on
+    # CPU, TensorFlow with an NVIDIA GPU; see ml.backend.resolve).
+    keras_backend: str = backend.AUTO
     tf_intra_threads: int = 1
     tf_inter_threads: int = 2
     max_runs_per_session: int = 50  # beyond either bound the oldest runs go first
@@ -51,6 +53,7 @@ class Settings:
         if self.data_dir == Path():
             object.__setattr__(self, "data_dir", _default_data_dir())
         object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser())
+        object.__setattr__(self, "keras_backend", backend.resolve(self.keras_backend))
         if self.keras_backend not in backend.BACKENDS:
             raise ValueError(backend.check_backend(self.keras_backend))
 

@@ -20,13 +20,18 @@ import psutil
 
 def clean_env(**wanted: str) -> dict[str, str]:
     """os.environ without LSTM_LAB_* and REDIS_URL (a stray one would change what a test
-    tests), plus exactly the variables a test wants."""
+    tests), plus exactly the variables a test wants.
+
+    Servers and workers train on TensorFlow unless a test asks for JAX (the default, "auto",
+    is JAX on a machine without a GPU): the stories test the page, and one backend keeps
+    their timing as measured; tests/browser/test_cells.py and tests/unit/test_backend.py
+    train on JAX."""
     kept = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith("LSTM_LAB_") and key != "REDIS_URL"
     }
-    return {**kept, **wanted}
+    return {**kept, "LSTM_LAB_KERAS_BACKEND": "tensorflow", **wanted}
 
 
 SERVERS: dict[str, subprocess.Popen[bytes]] = {}  # url -> the server process, while it runs

@@ -19,12 +19,24 @@ from pathlib import Path
 
 BACKENDS = ("tensorflow", "jax")
 NAMES = {"tensorflow": "TensorFlow", "jax": "JAX"}
+AUTO = "auto"  # the default: chosen by measurement (bench/README.md, "Backends")
+NVIDIA_DRIVER = Path("/proc/driver/nvidia/version")
+
+
+def resolve(name: str) -> str:
+    """The backend `name` stands for: "auto" is JAX on a machine without an NVIDIA GPU
+    (measured: half the time to the final plot of the reference run on CPU) and TensorFlow
+    where the NVIDIA driver is loaded (its cuDNN kernels; JAX on a GPU is not measured)."""
+    if name != AUTO:
+        return name
+    return "tensorflow" if NVIDIA_DRIVER.exists() else "jax"
 
 
 def check_backend(name: str) -> str | None:
     """A sentence when `name` cannot be used here (unknown, or its package missing)."""
     if name not in BACKENDS:
-        return f"LSTM_LAB_KERAS_BACKEND is {name!r}; it must be one of {', '.join(BACKENDS)}."
+        choices = ", ".join((AUTO, *BACKENDS))
+        return f"LSTM_LAB_KERAS_BACKEND is {name!r}; it must be one of {choices}."
     if importlib.util.find_spec(name) is None:
         return f"The Keras backend {name!r} is not installed here (pip install {name})."
     return None
@@ -59,4 +71,12 @@ def environment(variables: Mapping[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-__all__ = ["BACKENDS", "NAMES", "check_backend", "environment", "job_environment"]
+__all__ = [
+    "AUTO",
+    "BACKENDS",
+    "NAMES",
+    "check_backend",
+    "environment",
+    "job_environment",
+    "resolve",
+]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import time
 from collections.abc import Callable, Iterator
@@ -14,9 +15,11 @@ import numpy as np
 
 from dashboard.ml import evaluate, metrics
 from dashboard.ml.config import TrainConfig
+from dashboard.ml.data import BUILTIN_PREFIX, load_builtin
 from dashboard.ml.model import build_model
 from dashboard.ml.params import MAX_REFITS
 from dashboard.ml.runtime import device_name
+from dashboard.ml.season import resolve_season
 from dashboard.ml.sequences import Sequences, make_sequences
 from dashboard.ml.windows import Windows, make_windows
 
@@ -24,6 +27,7 @@ from dashboard.ml.windows import Windows, make_windows
 # the training since the last redraw is long enough that the redraws take at most
 # PREDICTION_SHARE of the time (and at most one a PREDICTION_MIN_S: the page polls about
 # that often). Predicting the test part costs as much as a few training batches.
+log = logging.getLogger(__name__)
 PREDICTION_SHARE = 0.05
 PREDICTION_MIN_S = 1.0
 BATCH_REPORT_S = 1.0  # a long epoch says how far it has got, at most this often
@@ -394,6 +398,22 @@ def train(
             result, config, values, data, predict, refit if config.backtest_refit else None
         )
     return result
+
+
+def compile_default_run() -> None:
+    """On JAX, one epoch of the page's default run, so that its compiled steps are in the
+    persistent compilation cache before the first Train press (XLA takes about 3 s a model
+    shape on two cores; a run with the default settings then starts warm). The epoch count
+    is not part of any compiled step. Nothing to do on TensorFlow, which traces per process.
+    """
+    if keras.backend.backend() != "jax":
+        return
+    config = replace(TrainConfig(), epochs=1)
+    dataset = load_builtin(config.dataset.removeprefix(BUILTIN_PREFIX))
+    config = resolve_season(config, dataset.frame.index)
+    started = time.perf_counter()
+    train(config, dataset.values(config.target, config.features))
+    log.info("compiled the default run's steps in %.1f s", time.perf_counter() - started)
 
 
 def refit_forecasts(

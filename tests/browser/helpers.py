@@ -25,9 +25,9 @@ def set_slider(page: Page, name: str, value: float) -> None:
     box = page.locator(f"#{name}-input")
     box.fill(str(value))
     box.press("Enter")
-    page.wait_for_function(
-        f"() => document.querySelector('#{name}-slider [role=slider]')"
-        f".getAttribute('aria-valuenow') == '{value}'"
+    page.wait_for_function(  # the slider may be re-rendered meanwhile: absent for a moment
+        f"() => {{ const s = document.querySelector('#{name}-slider [role=slider]');"
+        f" return !!s && s.getAttribute('aria-valuenow') == '{value}'; }}"
     )
 
 

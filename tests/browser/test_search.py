@@ -127,7 +127,7 @@ def test_cancel_mid_study_keeps_the_finished_trials(
 ) -> None:
     browser_page, errors = page
     open_app(browser_page, server)
-    set_slider(browser_page, "epochs", 40)
+    set_slider(browser_page, "epochs", 20)
     open_search(browser_page)
     search_range(browser_page, "units", 4, 8)
     set_budget(browser_page, 5)

@@ -53,7 +53,9 @@ print(json.dumps(out))
 
 
 def test_the_settings_name_a_backend_and_what_its_jobs_need(tmp_path: Path) -> None:
-    assert Settings().keras_backend == "tensorflow"
+    assert Settings().keras_backend == backend.resolve("auto")  # the default: measured
+    assert backend.resolve("auto") == ("tensorflow" if backend.NVIDIA_DRIVER.exists() else "jax")
+    assert backend.resolve("tensorflow") == "tensorflow" and backend.resolve("jax") == "jax"
     settings = Settings.from_env({"LSTM_LAB_KERAS_BACKEND": "jax"}, data_dir=tmp_path)
     assert settings.job_environment == {
         "KERAS_BACKEND": "jax",
@@ -61,8 +63,9 @@ def test_the_settings_name_a_backend_and_what_its_jobs_need(tmp_path: Path) -> N
         "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
         "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0",
     }
-    assert Settings(data_dir=tmp_path).job_environment == {"KERAS_BACKEND": "tensorflow"}
-    with pytest.raises(ValueError, match="must be one of tensorflow, jax"):
+    tf = Settings(data_dir=tmp_path, keras_backend="tensorflow")
+    assert tf.job_environment == {"KERAS_BACKEND": "tensorflow"}
+    with pytest.raises(ValueError, match="must be one of auto, tensorflow, jax"):
         Settings(keras_backend="torch")
     assert backend.check_backend("jax") is None  # installed with the project
 

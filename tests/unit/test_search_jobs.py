@@ -292,7 +292,9 @@ def test_a_sigterm_ends_the_search_keeping_its_trials(
 def test_two_slots_train_two_trials_of_one_study_at_once(settings: Settings) -> None:
     """With two job slots the search starts a helper process: two loops, two trials at
     once, the budget kept exactly, and no helper left behind."""
-    settings = replace(settings, max_concurrent_jobs=2)
+    # the helper process trains on TensorFlow, as this process does (the default would be
+    # JAX here): what is tested is two loops training at once, not a backend
+    settings = replace(settings, max_concurrent_jobs=2, keras_backend="tensorflow")
     with_tiny_data(settings)
     search = SearchSettings(SPACE, n_trials=4, sampler="random", pruning=False, seed=0)
     slots = diskcache.Cache(str(settings.cache_dir))
