@@ -15,6 +15,7 @@ from dashboard.control_state import config_from_controls, data_deps, setting_dep
 from dashboard.figures import common as figures
 from dashboard.figures.runs import run_prediction_figure
 from dashboard.layout import results
+from dashboard.ml.backend import badge_text
 from dashboard.payloads import DatasetMeta, LiveState
 from dashboard.settings import Settings
 from dashboard.store import NotFound, Store
@@ -156,7 +157,7 @@ def shown_state(state: LiveState) -> ShownState:
         metrics=results.metrics_table(
             state.get("scores", {}), state.get("device", ""), state.get("parameters", 0)
         ),
-        device_badge=state.get("device") or no_update,
+        device_badge=ran_on(state),
     )
 
 
@@ -229,3 +230,12 @@ def _prediction_figure(store: Store, run_id: str, session: str) -> Any:
     if run["session"] != owner or saved is None:
         return None
     return run_prediction_figure(run, *saved)
+
+
+def ran_on(state: LiveState) -> Any:
+    """The device badge after a run: its device and backend ('CPU · JAX'); unchanged while
+    the run has not said (a record older than the backend field names its device only)."""
+    if not state.get("device"):
+        return no_update
+    device = state["device"]
+    return badge_text(device, state["backend"]) if state.get("backend") else device

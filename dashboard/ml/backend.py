@@ -23,6 +23,11 @@ AUTO = "auto"  # the default: chosen by measurement (bench/README.md, "Backends"
 NVIDIA_DRIVER = Path("/proc/driver/nvidia/version")
 
 
+def badge_text(device: str, name: str) -> str:
+    """What the page's device badge says: 'CPU · JAX', 'GPU: NVIDIA H200 · TensorFlow'."""
+    return f"{device} · {NAMES.get(name, name)}"
+
+
 def resolve(name: str) -> str:
     """The backend `name` stands for: "auto" is JAX on a machine without an NVIDIA GPU
     (measured: half the time to the final plot of the reference run on CPU) and TensorFlow
@@ -75,6 +80,7 @@ __all__ = [
     "AUTO",
     "BACKENDS",
     "NAMES",
+    "badge_text",
     "check_backend",
     "environment",
     "job_environment",

@@ -15,7 +15,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras
 
-from dashboard.ml.backend import NAMES
+from dashboard.ml.backend import NAMES, badge_text
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def device_name() -> str:
 
 def badge() -> str:
     """What the page's device badge says: 'CPU · TensorFlow', 'GPU: NVIDIA H200 · JAX'."""
-    return f"{device_name()} · {backend_name()}"
+    return badge_text(device_name(), keras.backend.backend())
 
 
 __all__ = ["backend_name", "badge", "configure_threads", "device_name", "keras"]

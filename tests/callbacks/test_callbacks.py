@@ -111,6 +111,7 @@ def test_train_streams_whole_history_then_returns_final_state(
     assert (
         status.startswith("Finished") and color == "success" and device.startswith(("CPU", "GPU"))
     )
+    assert final["backend"] == "tensorflow" and device.endswith(" · TensorFlow")  # as trained
     figure, shown = functions["show_predictions"](final, None, T1)
     names = [t.name for t in figure.data]
     assert "LSTM" in names and names[-1] == "forecast past the end"
