@@ -92,10 +92,12 @@ def test_the_zip_ships_the_apps_own_modules_unchanged() -> None:
     assert "dashboard/jobs.py" not in shipped and "dashboard/store.py" not in shipped
 
 
-def every_knob_value() -> list[dict[str, Any]]:
+def every_knob_value(base: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """One config change per value of every choice, and the low, default and high end of
-    every number (each alone, the rest at their defaults)."""
+    every number (each alone, the rest at `base` or their defaults); a change that gives
+    the same config as an earlier one (a default value, say) is left out."""
     changes: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for name, spec in SETTINGS.items():
         if isinstance(spec, Choice):
             values = [value for value, _ in spec.options]
@@ -105,7 +107,10 @@ def every_knob_value() -> list[dict[str, Any]]:
             change = {name: value}
             if name == "stateful" and value:
                 change["batch_size"] = 8
-            changes.append(change)
+            config = json.dumps(TrainConfig.from_dict({**(base or {}), **change}).to_dict())
+            if config not in seen:
+                seen.add(config)
+                changes.append(change)
     return changes
 
 
@@ -158,7 +163,7 @@ def test_every_value_of_every_knob_builds_the_same_model_in_the_export(tmp_path:
     """The exported bundle, run in a fresh Python that sees only the zip's modules, builds
     layer for layer the model the app builds, for every value of every knob."""
     base = {"units": 8, "seq_len": 6, "batch_size": 16, "dense_units": 8}
-    changes = every_knob_value()
+    changes = every_knob_value(base)
     record = forecast_record()
     record["config"] = TrainConfig.from_dict(base).to_dict()
     with zipfile.ZipFile(io.BytesIO(export.bundle(record, None))) as archive:
