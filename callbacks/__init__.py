@@ -8,6 +8,7 @@ from typing import Any
 from dash import Dash
 
 from callbacks import (
+    challenges,
     controls,
     cost,
     data,
@@ -46,4 +47,5 @@ def register_all(
         **url.register(app, store),
         **session.register(app, store),
         **search.register(app, settings, store, manager),
+        **challenges.register(app, settings, store),
     }

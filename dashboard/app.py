@@ -7,16 +7,17 @@ import logging
 import threading
 from pathlib import Path
 
+import flask
 from dash import Dash
 from dash.development.base_component import Component
 
 import callbacks
-from dashboard import guard, sessions
+from dashboard import classroom, guard, sessions
 from dashboard.background import ForkserverDiskcacheManager, known_device, make_manager
 from dashboard.downloads import register_routes
 from dashboard.ingest import uploads
 from dashboard.ingest.uploads import register_upload_route
-from dashboard.layout import page
+from dashboard.layout import leaderboard, page
 from dashboard.settings import Settings
 from dashboard.store import Store
 
@@ -43,6 +44,12 @@ def create_app(settings: Settings | None = None, warm_up: bool = True) -> Dash:
         server.secret_key = settings.secret_key
 
     def layout() -> Component:  # per page load: a fresh session token, signed
+        # The page asks for its layout from its own address: /class/<code> is the class
+        # board (no session), any other address the lab.
+        address = flask.request.referrer if flask.has_request_context() else None
+        code = classroom.requested_code(address)
+        if code is not None:
+            return leaderboard.page_for(settings.class_code, code)
         return page(known_device(manager), sessions.issue(store))
 
     app.layout = layout

@@ -196,3 +196,18 @@ def slider(name: str) -> str:
 def slider_input(name: str) -> str:
     """Id of the number box beside the slider of setting `name` (shows it, and takes typing)."""
     return f"{name}-input"
+
+# the Class tab (challenges) and the class board page (/class/<code>) -----------------
+CLASS_NOTE = "class-note"  # the class this server runs, and the session's anonymous name
+CHALLENGE_LIST = "challenge-list"  # each challenge: goal, hint, check mark, best attempt
+BOARD_CODE = "board-code"  # the class code the board page was opened with
+BOARD_CHALLENGE = "board-challenge"  # which challenge the board shows
+BOARD_GOAL = "board-goal"
+BOARD_TABLE = "board-table"
+BOARD_TICK = "board-tick"  # refreshes the board every few seconds
+
+
+def challenge_setup(challenge: object) -> dict[str, object]:
+    """Id of the button that loads a challenge's dataset into the controls (`challenge`: its
+    id, or a wildcard such as dash.ALL)."""
+    return {"type": "challenge-setup", "index": challenge}

@@ -28,6 +28,7 @@ class Settings:
     data_dir: Path = Path()  # resolved in __post_init__: $XDG_DATA_HOME/lstm-lab
     redis_url: str = ""  # set: jobs go to Celery workers through Redis
     secret_key: str = ""  # set it when several web processes serve one site
+    class_code: str = ""  # set: a class; its board is at /class/<code> (dashboard.classroom)
     max_upload_mb: int = 50
     max_rows: int = 2_000_000
     max_epochs: int = 500

@@ -10,6 +10,7 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.figures import training as figures
 from dashboard.layout import data_panel
+from dashboard.layout.challenges import class_tab
 from dashboard.layout.evaluation import evaluation_tab
 from dashboard.layout.runs_panel import runs_tab
 from dashboard.layout.search import search_tab
@@ -85,6 +86,7 @@ def tabs() -> dbc.Tabs:
             dbc.Tab(data_tab(), label="Data", tab_id="data"),
             dbc.Tab(runs_tab(), label="Runs", tab_id="runs"),
             dbc.Tab(search_tab(), label="Search", tab_id="search"),
+            dbc.Tab(class_tab(), label="Class", tab_id="class"),
         ],
         id=ids.TABS,
         active_tab="training",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard.ml import metrics
+from dashboard.ml.config import TrainConfig
 
 Run = Mapping[str, Any]  # a run record (dashboard.payloads.RunRecord)
 OVERFIT_EPOCHS = 5  # val_loss rising this many epochs in a row while loss falls: overfit
@@ -64,7 +65,8 @@ def finished(run: Run) -> bool:
 
 
 def _config(run: Run) -> Mapping[str, Any]:
-    return run.get("config") or {}
+    """The run's settings, with the default of any the record lacks (older records)."""
+    return TrainConfig.from_dict(dict(run.get("config") or {})).to_dict()
 
 
 def _number(run: Run) -> str:
@@ -183,7 +185,7 @@ def check_seasonal(run: Run, _session: Sequence[Run] = ()) -> Verdict:
     if skill > 0:
         return Verdict(True, f"{said}: {skill:.0f} % better. Beaten.", skill)
     return Verdict(
-        False, f"{said}: {-skill:.0f} % worse; the goal is to beat it.", closeness=skill / 100
+        False, f"{said}: {-skill:.0f} % worse; the goal is to beat it.", skill, skill / 100
     )
 
 
