@@ -26,7 +26,7 @@ from dashboard.job_queue import busy_message, queue_message
 from dashboard.ml.config import TrainConfig, check, split_rows
 from dashboard.ml.season import resolve_season
 from dashboard.ml.sequences import class_names
-from dashboard.payloads import History, LiveState, Outcome, RunRecord
+from dashboard.payloads import History, LiveState, LrChange, Outcome, RunRecord, rate_text
 from dashboard.settings import Settings
 from dashboard.store import NotFound, Store
 
@@ -36,6 +36,7 @@ Report = Callable[[LiveState], None]
 # Called after each epoch with (epoch, history so far); a sentence asks the run to stop
 # there, and becomes its message (a search prunes a trial this way). None: train on.
 EpochObserver = Callable[[int, History], str | None]
+SETTLE_S = 0.3  # a live rate applies once the slider has rested this long (a drag is many)
 SLOT_PREFIX = "train-slot"
 WAITING_KEY = "train-waiting"
 
@@ -54,10 +55,13 @@ def live_state(
     epoch_seconds: list[float] | None = None,
     pred_epoch: int | None = None,
     batch: tuple[int, int, float] | None = None,
+    lr_changes: list[LrChange] | None = None,
+    paused: bool = False,
     **outcome: Unpack[Outcome],
 ) -> LiveState:
     """The JSON the page renders: status, epoch n/N, the whole history, timings; within a
-    long epoch, `batch` (done, per epoch, seconds into the epoch) moves the ETA too."""
+    long epoch, `batch` (done, per epoch, seconds into the epoch) moves the ETA too; the
+    learning rates set while it trained, and whether it is paused (no ETA then)."""
     seconds = epoch_seconds or []
     per_epoch = statistics.median(seconds[1:] or seconds) if seconds else None
     eta = per_epoch * (epochs - len(seconds)) if per_epoch else None
@@ -81,7 +85,40 @@ def live_state(
         )
     if pred_epoch is not None:
         state["pred_epoch"] = pred_epoch
+    if lr_changes:
+        state["lr_changes"] = lr_changes
+    if paused:
+        state["paused"], state["eta_s"] = True, None
     return state
+
+
+def steering_message(
+    epochs_done: int, epochs: int, changes: list[LrChange], paused_at: float | None = None
+) -> str:
+    """What the page says of a steered run: 'Paused at epoch 6.4 of 50: press Resume to go
+    on.', or 'Training: epoch 7 of 50. Learning rate set to 3e-3 at epoch 6.4.' ('' when
+    neither: the page's own line)."""
+    if paused_at is not None:
+        return f"Paused at epoch {paused_at:g} of {epochs}: press Resume to go on."
+    if not changes:
+        return ""
+    last = changes[-1]
+    return (
+        f"Training: epoch {epochs_done} of {epochs}. Learning rate set to "
+        f"{rate_text(last['lr'])} at epoch {last['epoch']:g}."
+    )
+
+
+def live_rate_refusal(config: dict[str, Any]) -> str | None:
+    """Why the learning rate of a run with these settings cannot change while it trains, or
+    None when it can (a cosine schedule sets the rate at every batch; the plateau callback
+    only lowers whatever rate is set)."""
+    if config.get("lr_schedule") == "cosine":
+        return (
+            "This run's learning rate follows a cosine schedule, so it cannot change while "
+            "it trains; the next run starts with the new rate."
+        )
+    return None
 
 
 # concurrency ---------------------------------------------------------------------
@@ -250,7 +287,8 @@ def _train(
 
     run_id = hooks.run_id
     runtime.configure_threads(settings.tf_intra_threads, settings.tf_inter_threads)
-    from dashboard.ml.train import EpochUpdate, train
+    from dashboard.ml.steering import Control, Steer
+    from dashboard.ml.train import train
 
     dataset = store.load_dataset(config.dataset, session)
     config = resolve_season(config, dataset.frame.index)  # season 0: the data's own season
@@ -263,52 +301,18 @@ def _train(
     report(live_state(run_id, "running", "Building the model…", epochs=config.epochs))
     deadline = time.monotonic() + settings.job_max_seconds
 
-    pred_epoch = 0
-    stop_reason: str | None = None
-
-    def on_epoch(update: EpochUpdate) -> None:
-        nonlocal pred_epoch, stop_reason
-        if update.batch is not None:  # within a long epoch: where it is, nothing to keep
-            report(
-                live_state(
-                    run_id,
-                    "running",
-                    epochs=config.epochs,
-                    history=update.history,
-                    epoch_seconds=update.epoch_seconds,
-                    pred_epoch=pred_epoch,
-                    batch=update.batch,
-                )
-            )
-            return
-        if update.predictions is not None:
-            store.save_predictions(run_id, update.epoch, update.predictions)
-            pred_epoch = update.epoch
-        history, seconds = update.history, update.epoch_seconds
-        store.update_run(run_id, history=history, epoch_seconds=seconds)
-        first = update.predictions is None  # each epoch reports once more with predictions
-        if hooks.on_epoch is not None and first and stop_reason is None:
-            stop_reason = hooks.on_epoch(update.epoch, history)
-        report(
-            live_state(
-                run_id,
-                "running",
-                epochs=config.epochs,
-                history=history,
-                epoch_seconds=seconds,
-                pred_epoch=pred_epoch,
-            )
-        )
-
+    live = _Progress(store, run_id, config, report, hooks.on_epoch)
     result = train(
         config,
         values,
-        on_epoch,
-        should_stop=lambda: stop_reason is not None or time.monotonic() > deadline,
+        live.on_epoch,
+        should_stop=lambda: live.stop_reason is not None or time.monotonic() > deadline,
         on_model=lambda model: _save_model(store, run_id, model),
+        steer=Steer(_poll(store, run_id, Control), live.on_change, live.on_pause),
     )
-    if stop_reason is not None and result.status == "stopped":
-        result.message = stop_reason
+    if live.stop_reason is not None and result.status == "stopped":
+        result.message = live.stop_reason
+    pred_epoch = live.pred_epoch
     if result.status != "failed":
         pred_epoch = len(result.epoch_seconds)
         store.save_predictions(run_id, pred_epoch, result.predictions)
@@ -327,6 +331,7 @@ def _train(
         message=result.message,
         history=history,
         epoch_seconds=seconds,
+        lr_changes=live.changes,
         **outcome,
     )
     return live_state(
@@ -337,8 +342,87 @@ def _train(
         history=history,
         epoch_seconds=seconds,
         pred_epoch=pred_epoch,
+        lr_changes=live.changes,
         **outcome,
     )
+
+
+class _Progress:
+    """A training job's reports: after each epoch (and within a long one), each live rate
+    change and each pause; it keeps the newest curves, so every report is whole."""
+
+    def __init__(
+        self,
+        store: Store,
+        run_id: str,
+        config: TrainConfig,
+        report: Report,
+        observer: EpochObserver | None,
+    ) -> None:
+        self.store, self.run_id, self.config = store, run_id, config
+        self.report, self.observer = report, observer
+        self.pred_epoch = 0
+        self.stop_reason: str | None = None  # the observer's sentence: stop after this epoch
+        self.history: History | None = None
+        self.seconds: list[float] = []
+        self.changes: list[LrChange] = []
+
+    def state(
+        self, batch: tuple[int, int, float] | None = None, paused_at: float | None = None
+    ) -> LiveState:
+        """The run's state while it trains (paused or not)."""
+        epochs = self.config.epochs
+        return live_state(
+            self.run_id,
+            "running",
+            steering_message(len(self.seconds), epochs, self.changes, paused_at),
+            epochs=epochs,
+            history=self.history,
+            epoch_seconds=self.seconds,
+            pred_epoch=self.pred_epoch,
+            batch=batch,
+            lr_changes=self.changes,
+            paused=paused_at is not None,
+        )
+
+    def on_epoch(self, update: Any) -> None:
+        """An ml.train.EpochUpdate: keep the curves and predictions, report."""
+        self.history, self.seconds = update.history, update.epoch_seconds
+        if update.batch is not None:  # within a long epoch: where it is, nothing to keep
+            self.report(self.state(update.batch))
+            return
+        if update.predictions is not None:
+            self.store.save_predictions(self.run_id, update.epoch, update.predictions)
+            self.pred_epoch = update.epoch
+        self.store.update_run(self.run_id, history=self.history, epoch_seconds=self.seconds)
+        first = update.predictions is None  # each epoch reports once more with predictions
+        if self.observer is not None and first and self.stop_reason is None:
+            self.stop_reason = self.observer(update.epoch, self.history)
+        self.report(self.state())
+
+    def on_change(self, change: dict[str, Any]) -> None:
+        """A live learning rate applied: into the record at once, and to the page."""
+        self.changes.append(LrChange(**change))  # type: ignore[typeddict-item]
+        self.store.update_run(self.run_id, lr_changes=self.changes)
+        self.report(self.state())
+
+    def on_pause(self, paused: bool, at: float) -> None:
+        """Paused (at `at` epochs) or going on: the page says which."""
+        self.report(self.state(paused_at=at if paused else None))
+
+
+def _poll(store: Store, run_id: str, control: Callable[..., Any]) -> Callable[[], Any]:
+    """The job's view of what the page asks (ml.steering.Control, passed in: Keras lives in
+    the job only): a rate once the slider has rested SETTLE_S, so a drag is one change."""
+
+    def poll() -> Any:
+        wanted = store.control(run_id)
+        settled = time.time() - wanted["lr_at"] >= SETTLE_S
+        return control(
+            lr=wanted["lr"] if settled else None, seq=wanted["seq"], paused=wanted["paused"]
+        )
+
+    return poll
 
 
 def _save_model(store: Store, run_id: str, model: Any) -> None:

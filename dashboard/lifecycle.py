@@ -141,6 +141,8 @@ def state_of(record: RunRecord) -> LiveState:
     for key in ("scores", "device", "backend", "parameters", "best_epoch", "extras"):
         if key in record:
             state[key] = record[key]
+    if record.get("lr_changes"):  # the loss chart marks them
+        state["lr_changes"] = record["lr_changes"]
     return state
 
 

@@ -11,6 +11,33 @@ from dashboard.ml.data import BUILTIN_PREFIX, BUILTINS, Dataset
 History = dict[str, list[float]]  # loss, val_loss (accuracy, val_accuracy): one per epoch
 
 
+class LrChange(TypedDict):
+    """A learning rate changed while the run trained (ml.steering.Steering)."""
+
+    epoch: float  # epochs done when it applied, e.g. 6.4 (the next batch used it)
+    batch: int  # batches of that epoch done
+    seconds: float  # seconds of training (pauses left out) since the fit began
+    previous: float  # the rate before
+    lr: float  # the rate from then on
+
+
+class RunControl(TypedDict):
+    """What the page wants of a running job (Store.set_control; the job polls it)."""
+
+    lr: float | None  # the learning rate asked for, None: none
+    seq: int  # counts the rates asked for: a new number is a new request
+    lr_at: float  # when the latest rate was asked for (time.time())
+    paused: bool
+
+
+def rate_text(lr: float) -> str:
+    """A learning rate as the page says it: 3e-3, 2.5e-4, 0.1."""
+    if lr >= 0.1:
+        return f"{lr:g}"
+    mantissa, exponent = f"{lr:.1e}".split("e")
+    return f"{mantissa.removesuffix('.0')}e{int(exponent)}"
+
+
 class Outcome(TypedDict, total=False):
     """What a finished training adds: in the run record and in the final live state."""
 
@@ -34,6 +61,8 @@ class LiveState(Outcome):
     sec_per_epoch: float | None
     eta_s: float | None
     pred_epoch: NotRequired[int]  # the epoch of the newest saved predictions
+    paused: NotRequired[bool]  # the page paused the run (its status stays "running")
+    lr_changes: NotRequired[list[LrChange]]  # learning rates set while it trained
     batch: NotRequired[list[int]]  # within a long epoch: [batches done, batches per epoch]
     config: NotRequired[dict[str, Any]]  # TrainConfig.to_dict(): jobs.run_training adds it
 
@@ -61,6 +90,7 @@ class RunChanges(Outcome, total=False):
     history: History
     epoch_seconds: list[float]
     artifacts: list[str]  # files in the run's folder (model.keras)
+    lr_changes: list[LrChange]
 
 
 class RunRecord(Outcome):
@@ -82,6 +112,7 @@ class RunRecord(Outcome):
     split: NotRequired[list[int]]  # [train end, validation end] rows
     test_start: NotRequired[int]
     tag: NotRequired[dict[str, Any]]  # a search's trial: {"study": name, "trial": number}
+    lr_changes: NotRequired[list[LrChange]]  # learning rates set while it trained
 
 
 class SearchState(TypedDict):

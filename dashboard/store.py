@@ -21,7 +21,7 @@ import diskcache
 import numpy as np
 
 from dashboard.ml.data import BUILTIN_PREFIX, Dataset, load_builtin
-from dashboard.payloads import RunChanges, RunRecord, UploadMeta
+from dashboard.payloads import RunChanges, RunControl, RunRecord, UploadMeta
 from dashboard.runs import RunSize, evictions
 
 if TYPE_CHECKING:
@@ -217,7 +217,7 @@ class Store:
         with self.cache.transact():
             runs = self.cache.get(("runs", session), [])
             self.cache.set(("runs", session), [r for r in runs if r != run_id])
-            for kind in ("run", "series", "pred", "pred-history", "run-bytes"):
+            for kind in ("run", "series", "pred", "pred-history", "run-bytes", "control"):
                 self.cache.delete((kind, run_id))
             for data in (False, True):  # its share links lead nowhere from now on
                 self.cache.delete(("share", self.cache.pop(("share-of", run_id, data), "")))
@@ -240,6 +240,27 @@ class Store:
         """The newest heartbeat of a run's job, or None if it never beat."""
         beat = self.cache.get(("beat", run_id))
         return beat if isinstance(beat, Beat) else None
+
+    # steering a running job (dashboard.ml.steering): the page writes, the job polls ----
+    def set_control(
+        self, run_id: str, *, lr: float | None = None, paused: bool | None = None
+    ) -> RunControl:
+        """Ask the job of `run_id` for a new learning rate and/or to pause or go on; return
+        what is asked now. (Callers check that the run is the session's: Store.owned_run.)"""
+        with self.cache.transact():
+            control = self.control(run_id)
+            if lr is not None:
+                control["lr"], control["lr_at"] = float(lr), time.time()
+                control["seq"] += 1
+            if paused is not None:
+                control["paused"] = paused
+            self.cache.set(("control", run_id), control, expire=BEAT_TTL_S)
+        return control
+
+    def control(self, run_id: str) -> RunControl:
+        """What the page asks of the job of `run_id` now (nothing asked: no rate, not paused)."""
+        control: RunControl | None = self.cache.get(("control", run_id))
+        return control or {"lr": None, "seq": 0, "lr_at": 0.0, "paused": False}
 
     # share links ----------------------------------------------------------------
     def share_run(self, run_id: str, session: str, data: bool) -> str:

@@ -21,6 +21,7 @@ from dashboard.ml.params import MAX_REFITS
 from dashboard.ml.runtime import device_name
 from dashboard.ml.season import resolve_season
 from dashboard.ml.sequences import Sequences, make_sequences
+from dashboard.ml.steering import Steer, Steering
 from dashboard.ml.windows import Windows, make_windows
 
 # The live prediction plot is redrawn after the first epoch, the last, and in between once
@@ -70,6 +71,7 @@ class RunResult:
     parameters: int = 0
     best_epoch: int | None = None
     extras: dict[str, Any] = field(default_factory=dict)  # roll-out, future, confusion...
+    lr_changes: list[dict[str, Any]] = field(default_factory=list)  # steering.Steering's
 
 
 class Predictor:
@@ -183,7 +185,8 @@ class _ResetStates(keras.callbacks.Callback):
 
 
 class _Reporter(keras.callbacks.Callback):
-    """Forwards each epoch to `on_epoch`; stops on a non-finite loss or when asked to."""
+    """Forwards each epoch to `on_epoch`; stops on a non-finite loss or when asked to.
+    With `steering`, its paused time is left out of the epoch times."""
 
     def __init__(
         self,
@@ -191,10 +194,12 @@ class _Reporter(keras.callbacks.Callback):
         predict: Callable[[], np.ndarray],
         on_epoch: Callable[[EpochUpdate], None],
         should_stop: Callable[[], bool],
+        steering: Steering | None = None,
     ) -> None:
         super().__init__()
         self.config, self.predict = config, predict
         self.on_epoch, self.should_stop = on_epoch, should_stop
+        self.steering = steering
         self.history: dict[str, list[float]] = {"loss": [], "val_loss": []}
         self.seconds: list[float] = []
         self.failure = ""
@@ -204,6 +209,14 @@ class _Reporter(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, float] | None = None) -> None:
         self.started = self.said = time.perf_counter()
+        self.paused_before = self._paused()
+
+    def _paused(self) -> float:
+        return self.steering.paused_s if self.steering is not None else 0.0
+
+    def _into_epoch(self, now: float) -> float:
+        """Seconds of training in this epoch so far (not counting a pause)."""
+        return now - self.started - (self._paused() - self.paused_before)
 
     def on_train_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
         """Within an epoch longer than BATCH_REPORT_S: how far it has got, about once per
@@ -218,14 +231,14 @@ class _Reporter(keras.callbacks.Callback):
         history = {key: list(values) for key, values in self.history.items()}
         done = len(self.seconds)
         update = EpochUpdate(done, self.config.epochs, history, list(self.seconds))
-        update.batch = (batch + 1, steps, now - self.started)
+        update.batch = (batch + 1, steps, self._into_epoch(now))
         self.on_epoch(update)
         if self.should_stop():  # the time limit, within a long epoch
             self.stopped = True
             self.model.stop_training = True
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
-        self.seconds.append(time.perf_counter() - self.started)
+        self.seconds.append(self._into_epoch(time.perf_counter()))
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(float(value))
         history = {key: list(values) for key, values in self.history.items()}  # a snapshot
@@ -306,6 +319,8 @@ def callbacks_for(config: TrainConfig, reporter: _Reporter) -> list[keras.callba
                 monitor="val_loss", factor=0.5, patience=max(2, config.patience // 2), min_lr=1e-6
             )
         )
+    if reporter.steering is not None:  # before EarlyStopping, which may restore weights
+        extra.append(reporter.steering)
     if config.early_stopping:
         extra.append(
             keras.callbacks.EarlyStopping(
@@ -370,11 +385,13 @@ def train(
     on_epoch: Callable[[EpochUpdate], None] = lambda update: None,
     should_stop: Callable[[], bool] = lambda: False,
     on_model: Callable[[keras.Model], None] | None = None,
+    steer: Steer | None = None,
 ) -> RunResult:
     """Fit an LSTM to `values` (rows x columns, target first) and score it on the test part.
 
     With backtest_refit on, scoring trains a fresh model at up to MAX_REFITS backtest
-    origins (refit_forecasts), until should_stop says the run's time is up.
+    origins (refit_forecasts), until should_stop says the run's time is up. `steer` lets
+    the page change the learning rate and pause while the model trains (ml.steering).
     """
     data = prepare(config, values)
     if isinstance(data, Sequences):
@@ -384,7 +401,10 @@ def train(
         def live_predictions() -> np.ndarray:
             return evaluate.predictions(config, data, predict(data.x_test))
 
-        return _Reporter(config, live_predictions, on_epoch, should_stop)
+        steering = None
+        if steer is not None:
+            steering = Steering(steer, should_stop, fixed_rate=config.lr_schedule == "cosine")
+        return _Reporter(config, live_predictions, on_epoch, should_stop, steering)
 
     def refit(rows: np.ndarray) -> tuple[np.ndarray, str]:
         return refit_forecasts(config, values, rows, should_stop)
@@ -481,6 +501,7 @@ def _result(config: TrainConfig, model: keras.Model, reporter: _Reporter) -> Run
         backend=keras.backend.backend(),
         parameters=model.count_params(),
         best_epoch=metrics.best_epoch(reporter.history),
+        lr_changes=list(reporter.steering.changes) if reporter.steering is not None else [],
     )
     if reporter.failure:
         result.status, result.message = "failed", reporter.failure
