@@ -197,6 +197,21 @@ def slider_input(name: str) -> str:
     """Id of the number box beside the slider of setting `name` (shows it, and takes typing)."""
     return f"{name}-input"
 
+
+# inside tab: one window replayed through a trained run's recurrent layers (ml/inside.py)
+INSIDE_EMPTY = "inside-empty"  # what to do while no run is shown
+INSIDE_BODY = "inside-body"
+INSIDE_RUN = "inside-run"  # the run picked (a dropdown of the session's finished runs)
+INSIDE_WINDOW = "inside-window"  # the test window (a slider, by position)
+INSIDE_WINDOW_TEXT = "inside-window-text"  # which window: its number and when it predicts
+INSIDE_LAYER = "inside-layer"  # the recurrent layer (0-based)
+INSIDE_UNITS = "inside-units"  # the traced units (empty: the most active)
+INSIDE_READING = "inside-reading"  # one sentence on what the numbers show
+INSIDE_NOTE = "inside-note"  # what the view leaves out
+INSIDE_INPUT_GRAPH = "inside-input-graph"
+INSIDE_STATES_GRAPH = "inside-states-graph"
+INSIDE_GATES_GRAPH = "inside-gates-graph"
+
 # the Class tab (challenges) and the class board page (/class/<code>) -----------------
 CLASS_NOTE = "class-note"  # the class this server runs, and the session's anonymous name
 CHALLENGE_LIST = "challenge-list"  # each challenge: goal, hint, check mark, best attempt
