@@ -133,7 +133,7 @@ def window_figure(store: Store, run: Replayable, window: int) -> Any:
 
 
 def draw(store: Store, run: Replayable, window: int, layer: int, units: Sequence[int]) -> Drawn:
-    """Everything the tab draws of one window and one layer."""
+    """Everything the tab draws of one window (0-based) and one layer."""
     window = min(max(int(window), 0), len(run.x_test) - 1)
     view = inside_view(run.layers, run.x_test[window], layer, units, run.config.stateful)
     width = run.layers[view.layer].units
@@ -219,9 +219,9 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         try:
             run = load(store, run_id, sessions.verify(store, session))
         except (NotFound, InsideError):  # draw_inside says why
-            return WindowChoice(0, 0, [], None, [])
+            return WindowChoice(1, 1, [], None, [])
         options = [{"label": label, "value": i} for i, label in enumerate(layer_labels(run.layers))]
-        last = len(run.x_test) - 1
+        last = len(run.x_test)  # the slider counts windows from 1
         return WindowChoice(last, last, options, len(options) - 1, [])
 
     @app.callback(
@@ -251,7 +251,7 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
             return Drawn()
         try:
             run = load(store, run_id, sessions.verify(store, session))
-            return draw(store, run, window or 0, layer or 0, units or [])
+            return draw(store, run, (window or 1) - 1, layer or 0, units or [])
         except NotFound:
             return failed("This run is not one of this page's runs any more.")
         except InsideError as refused:

@@ -108,8 +108,13 @@ def gates_figure(steps: Steps, kind: str, layer_label: str) -> go.Figure:
             zmin=-1 if candidate else 0,
             zmax=1,
             colorscale="RdBu_r" if candidate else "Viridis",
-            showscale=index < 2,  # one bar for the gates, one for the candidate
-            colorbar={"len": 0.45, "y": 1, "yanchor": "top", "x": 1.0 if candidate else 1.06},
+            showscale=index == 0 or candidate,  # one bar for the gates, one for the candidate
+            colorbar={
+                "len": 0.45,
+                "y": 0 if candidate else 1,
+                "yanchor": "bottom" if candidate else "top",
+                "title": {"text": "candidate" if candidate else "gates", "side": "top"},
+            },
             hovertemplate=f"{name}<br>%{{y}}, step %{{x}}: %{{z:.2f}}<extra></extra>",
             row=row,
             col=col,
@@ -157,4 +162,6 @@ def states_figure(steps: Steps, units: Sequence[int], kind: str) -> go.Figure:
     figure.update_annotations(font_size=15)
     title = f"{kind} state of {len(units)} unit(s) over the window"
     figure.update_layout(template="plotly_white", font=FONT, hovermode="x unified", height=HEIGHT)
-    return _compact(figure, title)
+    _compact(figure, title)
+    figure.update_layout(legend_y=-0.24, margin_b=40)  # below the axes' titles
+    return figure

@@ -43,10 +43,10 @@ def controls() -> dbc.Row:
                     [
                         dcc.Slider(
                             id=ids.INSIDE_WINDOW,
-                            min=0,
-                            max=0,
+                            min=1,
+                            max=1,
                             step=1,
-                            value=0,
+                            value=1,
                             marks=None,
                             updatemode="mouseup",
                             tooltip={"placement": "bottom"},
@@ -60,7 +60,7 @@ def controls() -> dbc.Row:
                 "Layer", ids.INSIDE_LAYER, dcc.Dropdown(id=ids.INSIDE_LAYER, clearable=False), 2
             ),
             _labelled(
-                "Units traced (empty: the most active)",
+                "Units traced",
                 ids.INSIDE_UNITS,
                 dcc.Dropdown(id=ids.INSIDE_UNITS, multi=True, placeholder="most active"),
                 3,

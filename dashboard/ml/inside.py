@@ -278,11 +278,10 @@ def reading(kind: str, steps: Steps) -> str:
     fallback = f"{unit_name(busiest)} is the most active (mean |h| {activity[busiest]:.2f})."
     if kind == "SimpleRNN":
         return f"A SimpleRNN has no gates: only its hidden state is shown; {fallback}"
-    keep = steps.gates["forget" if kind == "LSTM" else "update"]
-    mean_keep = keep.mean(axis=0)
+    gate, memory = ("forget", "cell") if kind == "LSTM" else ("update", "state")
+    mean_keep = steps.gates[gate].mean(axis=0)
     holder = int(np.argmax(mean_keep))
     if mean_keep[holder] >= 0.9:
-        gate = "forget" if kind == "LSTM" else "update"
         return (
             f"{unit_name(holder)}'s {gate} gate stays near 1 ({mean_keep[holder]:.2f} on "
             "average): it carries the level across the window."
@@ -300,10 +299,14 @@ def reading(kind: str, steps: Steps) -> str:
             )
     forgetter = int(np.argmin(mean_keep))
     if mean_keep[forgetter] <= 0.1:
-        gate = "forget" if kind == "LSTM" else "update"
         return (
             f"{unit_name(forgetter)}'s {gate} gate stays near 0 ({mean_keep[forgetter]:.2f} on "
             "average): it drops its past at every step and follows the latest inputs."
+        )
+    if mean_keep[holder] >= 0.75:
+        return (
+            f"{unit_name(holder)}'s {gate} gate is the most open ({mean_keep[holder]:.2f} on "
+            f"average): it keeps most of its {memory} from step to step."
         )
     return fallback
 

@@ -61,7 +61,7 @@ def test_inside_tab_replays_the_last_test_window_of_a_finished_run(
     assert picked.layer_value == 1 and picked.units_value == []
 
     drawn = functions["draw_inside"](run_id, picked.window_value, 0, [], T1)
-    assert drawn.window_text.startswith(f"window {picked.window_max + 1} of ")
+    assert drawn.window_text.startswith(f"window {picked.window_max} of {picked.window_max} ·")
     assert "predicts 1960-" in drawn.window_text  # the airline series' own months
     assert drawn.reading.startswith("unit ") and len(drawn.units_options) == 4
     inputs = drawn.window.data[0]
@@ -72,7 +72,7 @@ def test_inside_tab_replays_the_last_test_window_of_a_finished_run(
     heatmaps = [t for t in drawn.gates.data if t.type == "heatmap"]
     assert len(heatmaps) == 4 and all(np.shape(t.z) == (4, 12) for t in heatmaps)
     assert all(np.min(t.z) >= 0 and np.max(t.z) <= 1 for t in heatmaps[:2])  # i and f
-    picked_units = functions["draw_inside"](run_id, 0, 1, [2, 99], T1)  # 99 does not exist
+    picked_units = functions["draw_inside"](run_id, 1, 1, [2, 99], T1)  # 99 does not exist
     assert {t.name for t in picked_units.states.data} == {"unit 3"}
     assert len(picked_units.states.data) == 2  # c and h
 

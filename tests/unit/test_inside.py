@@ -136,6 +136,12 @@ def test_reading_names_the_telling_unit() -> None:
     assert reading("GRU", _steps(update=np.full((8, 5), 0.05), reset=low)).startswith(
         "unit 1's update gate stays near 0 (0.05 on average)"
     )
+    mostly = low.copy()
+    mostly[:, 3] = 0.8
+    assert reading("GRU", _steps(update=mostly, reset=low)) == (
+        "unit 4's update gate is the most open (0.80 on average): it keeps most of its state "
+        "from step to step."
+    )
     assert reading("LSTM", _steps(input=low, forget=low)) == (
         "unit 5 is the most active (mean |h| 0.50)."
     )
