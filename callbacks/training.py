@@ -8,14 +8,15 @@ from typing import Any, NamedTuple
 
 from dash import Dash, Input, Output, Patch, State, no_update
 
-from dashboard import ids, jobs, sessions
+from dashboard import ids, jobs, sessions, steer
 from dashboard.background import slots_cache
 from dashboard.celery_jobs import answer_when_not_sent, not_sent_message, queue_reachable
-from dashboard.control_state import config_from_controls, data_deps, setting_deps
+from dashboard.control_state import config_from_controls, data_deps, setting_deps, setting_value
 from dashboard.figures import common as figures
 from dashboard.figures.runs import run_prediction_figure
 from dashboard.layout import results
 from dashboard.ml.backend import badge_text
+from dashboard.ml.params import PARAMS
 from dashboard.payloads import DatasetMeta, LiveState
 from dashboard.settings import Settings
 from dashboard.store import NotFound, Store
@@ -30,6 +31,7 @@ def register(
     return {
         **_register_job(app, settings, store, manager),
         **_register_views(app, store),
+        **_register_steering(app, store),
     }
 
 
@@ -52,6 +54,7 @@ def _register_job(
         running=[
             (Output(ids.TRAIN, "disabled"), True, False),
             (Output(ids.CANCEL, "disabled"), False, True),
+            (Output(ids.PAUSE, "disabled"), False, True),
             (Output(ids.SEARCH_START, "disabled"), True, False),
         ],
         cancel=[Input(ids.CANCEL, "n_clicks")],
@@ -142,6 +145,14 @@ class ShownState(NamedTuple):
     device_badge: Any = no_update
 
 
+def pause_label(state: LiveState) -> Any:
+    """Pause or Resume, as the job says; unchanged while it trains (a press has just set
+    it, and an older report must not flip it back)."""
+    if state["status"] != "running":
+        return "Pause"
+    return "Resume" if state.get("paused") else no_update
+
+
 def shown_state(state: LiveState) -> ShownState:
     """What the Training tab shows of a job's state."""
     percent, text = results.progress(state)
@@ -217,6 +228,45 @@ def _register_views(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         "toggle_log": toggle_log,
         "show_predictions": show_predictions,
     }
+
+
+def _register_steering(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
+    """Pause/Resume, and the learning-rate slider steering the run that trains."""
+
+    @app.callback(
+        Output(ids.PAUSE, "children", allow_duplicate=True),
+        Output(ids.STEER_NOTE, "children"),
+        Input(ids.PAUSE, "n_clicks"),
+        State(ids.LIVE, "data"),
+        State(ids.SESSION, "data"),
+        prevent_initial_call=True,
+    )
+    def pause(_clicks: int, live: LiveState | None, session: str) -> tuple[str, str]:
+        """Pause the session's training run, or let it go on."""
+        return steer.pause_or_resume(store, live, session)
+
+    @app.callback(
+        Output(ids.PAUSE, "children", allow_duplicate=True),
+        Input(ids.LIVE, "data"),
+        prevent_initial_call=True,
+    )
+    def show_paused(state: LiveState | None) -> Any:
+        """The button says Resume while the job says it is paused."""
+        return pause_label(state) if state else no_update
+
+    @app.callback(
+        Output(ids.STEER_NOTE, "children", allow_duplicate=True),
+        Input(ids.slider("learning_rate"), "value"),
+        State(ids.LIVE, "data"),
+        State(ids.SESSION, "data"),
+        prevent_initial_call=True,
+    )
+    def live_rate(position: float | None, live: LiveState | None, session: str) -> str:
+        """While a run trains, the learning rate set here is its rate from the next batch."""
+        rate = PARAMS["learning_rate"].clean(setting_value("learning_rate", position))
+        return steer.set_live_rate(store, live, session, rate)
+
+    return {"pause": pause, "show_paused": show_paused, "live_rate": live_rate}
 
 
 def _prediction_figure(store: Store, run_id: str, session: str) -> Any:

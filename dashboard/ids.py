@@ -226,3 +226,8 @@ def challenge_setup(challenge: object) -> dict[str, object]:
     """Id of the button that loads a challenge's dataset into the controls (`challenge`: its
     id, or a wildcard such as dash.ALL)."""
     return {"type": "challenge-setup", "index": challenge}
+
+
+# steering a running job (dashboard/ml/steering.py): Pause/Resume, the live learning rate
+PAUSE = "pause-button"  # beside Train and Cancel: "Pause", or "Resume" while paused
+STEER_NOTE = "steer-note"  # under the buttons: what a live change did, or why it cannot

@@ -12,8 +12,10 @@ import plotly.graph_objects as go
 
 from dashboard.figures.common import COLORS, base_figure
 from dashboard.figures.downsample import MAX_POINTS, downsample
+from dashboard.payloads import LrChange, rate_text
 
 BAND_COLOR = "rgba(253, 126, 20, 0.2)"  # the LSTM's orange, faint
+LR_COLOR = "#6c757d"  # a live learning-rate change: grey, dashed
 
 
 def loss_arrays(history: dict[str, list[float]]) -> dict[str, list[float | None]]:
@@ -72,11 +74,14 @@ def epoch_axis(epochs: int) -> dict[str, object]:
 
 
 def loss_marks(
-    best_epoch: int | None, overfit_from: int | None, last_epoch: int
+    best_epoch: int | None,
+    overfit_from: int | None,
+    last_epoch: int,
+    lr_changes: Sequence[LrChange] | None = None,
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    """Shapes and annotations for the loss chart: the best epoch, and where overfitting began."""
-    shapes: list[dict[str, object]] = []
-    notes: list[dict[str, object]] = []
+    """Shapes and annotations for the loss chart: the best epoch, where overfitting began,
+    and each learning rate set while the run trained."""
+    shapes, notes = lr_marks(lr_changes or [])
     if best_epoch:
         shapes.append(
             {
@@ -123,6 +128,42 @@ def loss_marks(
                 "text": "overfitting",
                 "showarrow": False,
                 "font": {"color": "#dc3545", "size": 13},
+            }
+        )
+    return shapes, notes
+
+
+def lr_marks(
+    changes: Sequence[LrChange],
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """A dashed vertical line where each live learning-rate change applied (at its
+    fractional epoch: 6.4 is 40 % into epoch 7), labelled 'lr 3e-3' near the top."""
+    shapes: list[dict[str, object]] = []
+    notes: list[dict[str, object]] = []
+    for change in changes:
+        x = change["epoch"]
+        shapes.append(
+            {
+                "type": "line",
+                "x0": x,
+                "x1": x,
+                "yref": "paper",
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": LR_COLOR, "dash": "dash", "width": 1.5},
+            }
+        )
+        notes.append(
+            {
+                "x": x,
+                "xanchor": "left",
+                "yref": "paper",
+                "y": 0.97,
+                "yanchor": "top",
+                "text": f"lr {rate_text(change['lr'])}",
+                "showarrow": False,
+                "font": {"color": LR_COLOR, "size": 13},
+                "bgcolor": "rgba(255, 255, 255, 0.7)",
             }
         )
     return shapes, notes

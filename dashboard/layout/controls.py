@@ -68,13 +68,27 @@ def data_section() -> html.Section:
 
 
 def buttons() -> html.Div:
-    """The one big Train button and Cancel."""
+    """The one big Train button, Pause (Resume) and Cancel; under them, what a change to the
+    running job did (a learning rate moved while it trains applies to it)."""
     return html.Div(
         [
-            dbc.Button("Train", id=ids.TRAIN, color="primary", size="lg", className="flex-grow-1"),
-            dbc.Button("Cancel", id=ids.CANCEL, color="outline-danger", size="lg", disabled=True),
+            html.Div(
+                [
+                    dbc.Button(
+                        "Train", id=ids.TRAIN, color="primary", size="lg", className="flex-grow-1"
+                    ),
+                    dbc.Button(
+                        "Pause", id=ids.PAUSE, color="outline-secondary", size="lg", disabled=True
+                    ),
+                    dbc.Button(
+                        "Cancel", id=ids.CANCEL, color="outline-danger", size="lg", disabled=True
+                    ),
+                ],
+                className="d-flex gap-2",
+            ),
+            html.Small(id=ids.STEER_NOTE, className="text-muted d-block steer-note"),
         ],
-        className="d-flex gap-2 sticky-buttons",
+        className="sticky-buttons",
     )
 
 

@@ -195,6 +195,7 @@ def loss_patch(state: LiveState) -> Patch:
         best if config.get("early_stopping") else None,
         metrics.overfitting_since(history),
         len(arrays["x"]),
+        state.get("lr_changes"),
     )
     patch["layout"]["shapes"] = shapes
     patch["layout"]["annotations"] = notes
