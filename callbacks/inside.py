@@ -104,14 +104,16 @@ def load(store: Store, run_id: str, session: str) -> Replayable:
 
 
 def window_caption(run: Replayable, window: int) -> str:
-    """'window 12 of 30 · predicts 1958-03': which window, and the time it predicts."""
-    text = f"window {window + 1} of {len(run.x_test)}"
+    """'window 12 of 30 · predicts 1958-03' (or '1958-03 to 1958-05'): which window, and
+    the times it predicts; for classification 'sequence 12 of 30'."""
     if not len(run.test_rows):
-        return text
-    row = int(run.test_rows[window])
+        return f"sequence {window + 1} of {len(run.x_test)}"
     series = run.record.get("series")
     labels = series.get("x") if series else None
-    return text + f" · predicts {labels[row] if labels else f'row {row}'}"
+    first = int(run.test_rows[window])
+    rows = sorted({first, first + run.config.outputs - 1})
+    times = " to ".join(str(labels[r]) if labels else f"row {r}" for r in rows)
+    return f"window {window + 1} of {len(run.x_test)} · predicts {times}"
 
 
 def window_figure(store: Store, run: Replayable, window: int) -> Any:
@@ -129,7 +131,9 @@ def window_figure(store: Store, run: Replayable, window: int) -> Any:
     row, seq_len = int(run.test_rows[window]), run.config.seq_len
     inputs = run.values[row - seq_len : row, 0]
     actual = run.values[row : row + run.config.outputs, 0]
-    return figures.window_figure(inputs, predicted, actual, run.config.target, "The window")
+    return figures.window_figure(
+        inputs, predicted, actual, run.config.target, "The window and its prediction"
+    )
 
 
 def draw(store: Store, run: Replayable, window: int, layer: int, units: Sequence[int]) -> Drawn:
