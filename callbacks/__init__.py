@@ -14,6 +14,7 @@ from callbacks import (
     data,
     evaluation,
     inside,
+    lr_finder,
     runs,
     runs_focus,
     runs_live,
@@ -49,5 +50,6 @@ def register_all(
         **url.register(app, store),
         **session.register(app, store),
         **search.register(app, settings, store, manager),
+        **lr_finder.register(app, settings, manager),
         **challenges.register(app, settings, store),
     }

@@ -231,3 +231,16 @@ def challenge_setup(challenge: object) -> dict[str, object]:
 # steering a running job (dashboard/ml/steering.py): Pause/Resume, the live learning rate
 PAUSE = "pause-button"  # beside Train and Cancel: "Pause", or "Resume" while paused
 STEER_NOTE = "steer-note"  # under the buttons: what a live change did, or why it cannot
+
+
+# learning-rate finder (dashboard/layout/lr_finder.py, callbacks/lr_finder.py) -----------
+LR_FIND = "lr-find"  # the "Find" button beside the learning-rate slider: opens and sweeps
+LR_MODAL = "lr-finder-modal"
+LR_LIVE = "lr-finder-live"  # the FinderState of the running sweep (progress)
+LR_RESULT = "lr-finder-result"  # the final FinderState
+LR_STATUS = "lr-finder-status"
+LR_PROGRESS = "lr-finder-progress"
+LR_GRAPH = "lr-finder-graph"
+LR_USE = "lr-finder-use"  # "Use 3.2e-3": sets the learning-rate control, closes the modal
+LR_STOP = "lr-finder-stop"  # cancels the sweep
+LR_CLOSE = "lr-finder-close"  # closes the modal (and cancels a sweep still running)

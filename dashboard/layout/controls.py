@@ -9,6 +9,7 @@ from dash.development.base_component import Component
 from dashboard import ids
 from dashboard.layout.components import choice, help_icon, labelled, slider
 from dashboard.layout.data_panel import feature_picker, upload_box
+from dashboard.layout.lr_finder import with_finder
 from dashboard.ml.data import BUILTIN_PREFIX, BUILTINS
 from dashboard.ml.params import (
     CHOICES,
@@ -93,8 +94,10 @@ def buttons() -> html.Div:
 
 
 def setting(name: str) -> html.Div:
-    """The control of one setting, from whichever table defines it."""
-    return slider(PARAMS[name]) if name in PARAMS else choice(CHOICES[name])
+    """The control of one setting, from whichever table defines it (the learning rate's
+    with the finder's Find button under it)."""
+    control = slider(PARAMS[name]) if name in PARAMS else choice(CHOICES[name])
+    return with_finder(control) if name == "learning_rate" else control
 
 
 def presets() -> html.Div:

@@ -6,6 +6,7 @@ learning rate rises from `start` to `end` on a log scale. The suggestion is the 
 smoothed loss falls fastest, before its lowest point (as fastai's and pytorch-lr-finder's
 "steepest" suggestion). Batches are driven one by one with `train_on_batch`, which re-reads
 the optimizer's variables each call on every Keras backend (on JAX, fit holds them elsewhere).
+Keras is imported by `find_lr` only, so the page may use the rest (the rate's wording).
 """
 
 from __future__ import annotations
@@ -14,14 +15,11 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-import keras
 import numpy as np
 
 from dashboard.ml.config import TrainConfig
-from dashboard.ml.model import build_model
-from dashboard.ml.sequences import Sequences
-from dashboard.ml.train import Data, build_state, carried_states, prepare, reset_states
 
 log = logging.getLogger(__name__)
 
@@ -82,25 +80,34 @@ def suggest(
     return float(lrs[steepest]) if slopes[steepest] < 0 else None
 
 
+def short(rate: float) -> str:
+    """A rate as the page writes it: two significant digits, a short exponent ("1.4e-3",
+    "1e-6", "1")."""
+    mantissa, exponent = f"{rate:.1e}".split("e")
+    mantissa = mantissa.removesuffix(".0")
+    return mantissa if int(exponent) == 0 else f"{mantissa}e{int(exponent)}"
+
+
 def message_for(sweep: Sweep) -> str:
     """One sentence for the page: the suggestion, or why there is none."""
     if not sweep.losses:
         return "The sweep trained no batch, so there is no suggestion."
-    end = f"up to {sweep.lrs[-1]:.1e}"
-    ending = f", where the loss blew up ({end})" if sweep.blew_up else f" ({end})"
+    rising = f"{len(sweep.losses)} batches, the rate rising from {short(sweep.lrs[0])}"
+    top = short(sweep.lrs[-1])
+    ending = f" until the loss blew up at {top}" if sweep.blew_up else f" to {top}"
     if sweep.suggestion is None:
         return (
-            f"The loss did not fall over {len(sweep.losses)} batches{ending}: no rate to "
-            "suggest; check the data's scaling, or try another optimizer."
+            f"The loss did not fall over {rising}{ending}: no rate to suggest; check the "
+            "data's scaling, or try another optimizer."
         )
     return (
-        f"Suggested learning rate {sweep.suggestion:.1e}: the loss fell fastest there over "
-        f"{len(sweep.losses)} batches with the rate rising from {sweep.lrs[0]:.0e}{ending}."
+        f"Suggested learning rate {short(sweep.suggestion)}: the loss fell fastest there "
+        f"({rising}{ending})."
     )
 
 
 def sweep_model(
-    model: keras.Model,
+    model: Any,
     x: np.ndarray,
     y: np.ndarray,
     batch_size: int,
@@ -161,7 +168,13 @@ def find_lr(
 ) -> Sweep:
     """Sweep the learning rate for the model a run with `config` trains on `values`
     (rows x columns, target first): `batches` batches, the rate rising from start to end."""
-    data: Data = prepare(config, values)
+    import keras  # in the job process only
+
+    from dashboard.ml.model import build_model
+    from dashboard.ml.sequences import Sequences
+    from dashboard.ml.train import build_state, carried_states, prepare, reset_states
+
+    data = prepare(config, values)
     config = finder_config(config)
     if isinstance(data, Sequences):
         config = replace(config, seq_len=data.x_train.shape[1])

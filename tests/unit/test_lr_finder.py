@@ -62,7 +62,7 @@ def test_sgd_on_a_linear_problem_stops_past_its_stability_limit_near_a_known_goo
     assert 2 / lam < held[-1] < 20 / lam  # diverged only beyond the limit, and soon after
     assert sweep.suggestion is not None
     assert 0.1 < sweep.suggestion * lam < 10, (sweep.suggestion, 1 / lam)
-    assert "blew up" in sweep.message and f"{sweep.suggestion:.1e}" in sweep.message
+    assert "blew up" in sweep.message and lr_finder.short(sweep.suggestion) in sweep.message
 
 
 def test_an_lstms_suggestion_lands_within_10x_of_the_best_fixed_rate() -> None:
@@ -94,6 +94,16 @@ def test_no_suggestion_when_the_loss_never_falls() -> None:
     assert lr_finder.suggest(lrs, lr_finder.smooth(rising)) is None
     falling = [2.0 - np.tanh((np.log10(r) + 3) * 2) for r in lrs]  # steepest at 1e-3
     assert lr_finder.suggest(lrs, falling) == pytest.approx(1e-3, rel=0.3)
+
+
+def test_rates_are_written_short() -> None:
+    assert [lr_finder.short(r) for r in (1.4e-3, 1e-6, 1.0, 0.1, 0.032)] == [
+        "1.4e-3",
+        "1e-6",
+        "1",
+        "1e-1",
+        "3.2e-2",
+    ]
 
 
 def test_the_smoothing_is_bias_corrected() -> None:
