@@ -67,4 +67,9 @@ def test_monthly_series_shows_baselines_band_and_residuals(
         re.compile("anomalies", re.IGNORECASE)
     )
     browser_page.screenshot(path=str(screenshot_dir() / "honest-evaluation.png"), full_page=True)
+
+    browser_page.get_by_role("tab", name="Inside").click()  # the same run, replayed inside
+    expect(browser_page.locator("#inside-reading")).to_contain_text("unit ")
+    browser_page.wait_for_function(f"() => ({TRACES})('inside-gates-graph') == 4", timeout=20_000)
+    browser_page.screenshot(path=str(screenshot_dir() / "inside.png"), full_page=True)
     assert errors == []
