@@ -65,12 +65,11 @@ def register(app: Dash, settings: Settings, store: Store) -> dict[str, Callable[
         Output(ids.CHALLENGE_LIST, "children"),
         Input(ids.RUN_STATUS, "data"),
         Input(ids.RUNS_CHANGED, "data"),
-        Input(ids.TABS, "active_tab"),
         Input(ids.SESSION, "data"),
     )
-    def show_challenges(_status: Any, _changed: Any, _tab: Any, token: Any) -> tuple[Any, Any]:
-        """Check every challenge on the session's runs when a run starts or ends, runs are
-        deleted, or a tab is opened."""
+    def show_challenges(_status: Any, _changed: Any, token: Any) -> tuple[Any, Any]:
+        """Check every challenge on the session's runs when the page loads, a run starts or
+        ends, or runs are deleted."""
         return class_progress(settings, store, token)
 
     @app.callback(

@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 import flask
-from dash import Dash
+from dash import Dash, html
 from dash.development.base_component import Component
 
 import callbacks
@@ -53,6 +53,9 @@ def create_app(settings: Settings | None = None, warm_up: bool = True) -> Dash:
         return page(known_device(manager), sessions.issue(store))
 
     app.layout = layout
+    # The browser checks every callback against this: both pages' components (Dash's
+    # recipe for an app with several layouts).
+    app.validation_layout = html.Div([layout(), leaderboard.board_page("")])
     guard.install(server)
     register_upload_route(server, settings, store)
     register_routes(server, store)

@@ -50,11 +50,11 @@ def test_class_tab_names_the_student_and_fills_the_board(settings: Settings) -> 
     save(store, "s1", upload_run())
     save(store, "s2", airline_run("y" * 16, 24.0))
 
-    note, cards = functions["show_challenges"](None, None, "class", T1)
+    note, cards = functions["show_challenges"](None, None, T1)
     name = classroom.alias(CODE, "s1")
     assert note.startswith(f"Class {CODE}: your finished runs count on the class board as '{name}'")
     assert len(cards) == 4 and "\u2714" in str(cards[2]) and "30 % better" in str(cards[2])
-    functions["show_challenges"](None, None, "class", T2)
+    functions["show_challenges"](None, None, T2)
 
     goal, table = functions["show_board"](1, "seasonal", CODE)
     shown = str(table)
@@ -82,7 +82,7 @@ def test_without_a_class_progress_stays_in_the_session(settings: Settings) -> No
     app = create_app(settings, warm_up=False)
     store = Store.from_settings(settings)
     save(store, "s1", airline_run("x" * 16, 21.0))
-    note, cards = app.callback_functions["show_challenges"](None, None, "class", T1)
+    note, cards = app.callback_functions["show_challenges"](None, None, T1)
     assert "stays in this session" in note and "\u2714" in str(cards[2])
     assert store.cache.get(("class-board", "")) is None
     assert classroom.NO_CLASS in layout_for(app, "http://lab/class/PHYS-7B")
