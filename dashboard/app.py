@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, warm_up: bool = True) -> Dash:
     app.layout = layout
     # The browser checks every callback against this: both pages' components (Dash's
     # recipe for an app with several layouts).
-    app.validation_layout = html.Div([layout(), leaderboard.board_page("")])
+    app.validation_layout = html.Div([layout(), leaderboard.board_page("")])  # type: ignore[assignment]
     guard.install(server)
     register_upload_route(server, settings, store)
     register_routes(server, store)
