@@ -148,7 +148,7 @@ def draw(store: Store, run: Replayable, window: int, layer: int, units: Sequence
         note=view.note,
         window=window_figure(store, run, window),
         states=figures.states_figure(view.steps, view.units, view.kind),
-        gates=figures.gates_figure(view.steps, view.kind, view.layers[view.layer]),
+        gates=figures.gates_figure(view.steps, view.kind, view.layers[view.layer], view.rows),
     )
 
 

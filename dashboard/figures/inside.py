@@ -83,9 +83,11 @@ def window_figure(
     return figure
 
 
-def gates_figure(steps: Steps, kind: str, layer_label: str) -> go.Figure:
-    """Each gate (and the candidate) of one layer as a heatmap: units down, time steps
-    across; gates on 0..1, the candidate on -1..1."""
+def gates_figure(
+    steps: Steps, kind: str, layer_label: str, only: Sequence[int] | None = None
+) -> go.Figure:
+    """Each gate (and the candidate) of one layer as a heatmap: units down (`only`: those
+    units only), time steps across; gates on 0..1, the candidate on -1..1."""
     if not steps.gates:
         return empty_figure(f"A {kind} has no gates: see its hidden state above.")
     names = list(steps.gates)
@@ -98,13 +100,14 @@ def gates_figure(steps: Steps, kind: str, layer_label: str) -> go.Figure:
         vertical_spacing=0.16 if rows > 1 else 0.1,
     )
     for index, name in enumerate(names):
-        values = steps.gates[name]
+        shown = list(range(steps.gates[name].shape[1])) if only is None else list(only)
+        values = steps.gates[name][:, shown].astype(np.float32)  # half the bytes to send
         row, col = index // 2 + 1, index % 2 + 1
         candidate = name == "candidate"
         figure.add_heatmap(
             z=values.T,
             x=np.arange(1, len(values) + 1),
-            y=[unit_name(u) for u in range(values.shape[1])],
+            y=[unit_name(u) for u in shown],
             zmin=-1 if candidate else 0,
             zmax=1,
             colorscale="RdBu_r" if candidate else "Viridis",

@@ -38,6 +38,7 @@ GATES = {
 }
 PASS_THROUGH = {"InputLayer", "Dropout"}  # layers that change nothing at prediction time
 MOST_ACTIVE = 4  # units traced by default
+HEATMAP_UNITS = 64  # rows of a gate heatmap at most (readable, and a light page)
 ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "tanh": np.tanh,
     "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
@@ -97,6 +98,7 @@ class InsideView:
     layers: list[str]  # each recurrent layer's label, in order
     steps: Steps
     units: list[int]  # the traced units (0-based)
+    rows: list[int]  # the units in the heatmaps: all, or the HEATMAP_UNITS most active
     reading: str
     note: str  # "" or what the view leaves out (a backward direction, a carried state)
 
@@ -346,7 +348,12 @@ def inside_view(
     chosen = layers[layer]
     steps = replay(layers, window, layer)
     picked = [int(u) for u in units if 0 <= int(u) < chosen.units] or most_active(steps)
+    rows = sorted(most_active(steps, HEATMAP_UNITS))
     notes = []
+    if chosen.units > HEATMAP_UNITS:
+        notes.append(
+            f"The heatmaps show the {HEATMAP_UNITS} most active of its {chosen.units} units."
+        )
     if chosen.backward is not None:
         notes.append(
             "Only the forward direction is shown; the backward one reads the window from its end."
@@ -362,6 +369,7 @@ def inside_view(
         layers=layer_labels(layers),
         steps=steps,
         units=picked,
+        rows=rows,
         reading=reading(chosen.kind, steps),
         note=" ".join(notes),
     )

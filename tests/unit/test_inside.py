@@ -9,9 +9,11 @@ import keras
 import numpy as np
 import pytest
 
+from dashboard.figures.inside import gates_figure
 from dashboard.ml.config import TrainConfig
 from dashboard.ml.data import load_builtin
 from dashboard.ml.inside import (
+    HEATMAP_UNITS,
     InsideError,
     Recurrent,
     Steps,
@@ -153,3 +155,19 @@ def test_replay_refuses_nothing_recurrent(tmp_path: Path) -> None:
     model.save(tmp_path / "dense.keras")
     with pytest.raises(InsideError, match="no recurrent layer"):
         read_layers(tmp_path / "dense.keras")
+
+
+def test_a_wide_layer_shows_its_most_active_units_in_the_heatmaps() -> None:
+    rng = np.random.default_rng(5)
+    units = HEATMAP_UNITS + 6
+    weights = Weights(
+        rng.normal(size=(1, 4 * units)), rng.normal(size=(units, 4 * units)) / 10, None
+    )
+    layer = Recurrent("LSTM", units, "tanh", "sigmoid", weights)
+    view = inside_view([layer], rng.normal(size=(9, 1)), layer=0)
+    activity = np.abs(view.steps.hidden).mean(axis=0)
+    assert len(view.rows) == HEATMAP_UNITS and view.rows == sorted(view.rows)
+    assert activity[view.rows].min() >= np.delete(activity, view.rows).max()
+    assert f"the {HEATMAP_UNITS} most active of its {units} units" in view.note
+    figure = gates_figure(view.steps, view.kind, "1: LSTM", view.rows)
+    assert [len(trace.y) for trace in figure.data] == [HEATMAP_UNITS] * 4
