@@ -1,5 +1,6 @@
 """Story: a monthly series trained briefly shows its honest evaluation, the baselines and
-the interval band on the Training tab, the residual charts on the Evaluation tab."""
+the interval band on the Training tab, the residual charts on the Evaluation tab, and its
+cells (a reading, four gate heatmaps) on the Inside tab."""
 
 from __future__ import annotations
 
