@@ -139,8 +139,10 @@ def check_fix(run: Run, session: Sequence[Run]) -> Verdict:
     remedy = f"Dropout {dropout:g}" if dropout > 0 else "Early stopping"
     if early and dropout > 0:
         remedy += " and early stopping"
-    length, after = overfit_stretch(run.get("history") or {})
-    if length >= OVERFIT_EPOCHS:
+    history = run.get("history") or {}
+    length, after = overfit_stretch(history)
+    cut = _cut_short(config, history)
+    if length >= OVERFIT_EPOCHS and not cut:
         return Verdict(False, f"{remedy}, but {_stretch_words(length, after)}: still overfit.")
     earlier = _overfit_before(run, session)
     if earlier is None:
@@ -150,12 +152,22 @@ def check_fix(run: Run, session: Sequence[Run]) -> Verdict:
             "dataset to fix: do 'Make it overfit' first.",
             closeness=0.5,
         )
+    said = cut or f"val_loss rose at most {length} epoch{'s' if length != 1 else ''} in a row"
     return Verdict(
-        True,
-        f"{remedy} after the overfit run {_number(earlier)}: val_loss rose at most "
-        f"{length} epoch{'s' if length != 1 else ''} in a row: fixed.",
-        _skill(run),
+        True, f"{remedy} after the overfit run {_number(earlier)}: {said}: fixed.", _skill(run)
     )
+
+
+def _cut_short(config: Mapping[str, Any], history: Mapping[str, Sequence[float]]) -> str:
+    """'' unless early stopping ended the run before its last epoch and restored the best
+    weights (the model kept is then the one before val_loss turned up); else what it did."""
+    ran = len(history.get("loss", []))
+    if not (config.get("early_stopping") and config.get("restore_best")):
+        return ""
+    if not 0 < ran < int(config.get("epochs") or 0):
+        return ""
+    best = metrics.best_epoch({k: list(v) for k, v in history.items()})
+    return f"early stopping ended it at epoch {ran} of {config['epochs']} and kept epoch {best}"
 
 
 # baselines -------------------------------------------------------------------------

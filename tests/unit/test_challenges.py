@@ -68,8 +68,15 @@ def test_fix_needs_an_earlier_overfit_run_and_a_remedy() -> None:
         "This run uses neither dropout nor early stopping."
     )
     # a remedy, but still overfitting
-    still = run(4, val=rising(5), early_stopping=True)
+    still = run(4, val=rising(5), early_stopping=True, restore_best=False)
     assert "still overfit" in check_fix(still, [overfit, still]).sentence
+    # early stopping cut the rise short and kept the best epoch's weights: fixed
+    cut = run(6, val=rising(5, start=6), early_stopping=True, restore_best=True, epochs=30)
+    assert check_fix(cut, [overfit, cut]).sentence.endswith(
+        "early stopping ended it at epoch 12 of 30 and kept epoch 6: fixed."
+    )
+    ran_out = run(7, val=rising(5, start=6), early_stopping=True, restore_best=True, epochs=12)
+    assert not check_fix(ran_out, [overfit, ran_out]).passed  # it never stopped early
     # no overfit run before it, or only on another dataset
     elsewhere = run(0, val=rising(6), dataset="builtin:airline")
     lonely = check_fix(calm, [elsewhere, calm])
