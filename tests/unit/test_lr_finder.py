@@ -47,7 +47,7 @@ def test_the_rates_rise_exponentially_from_1e_6_to_1() -> None:
     assert np.allclose(rates[1:] / rates[:-1], 10 ** (6 / 99))
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_sgd_on_a_linear_problem_stops_past_its_stability_limit_near_a_known_good_rate(
     seed: int,
 ) -> None:
