@@ -99,13 +99,13 @@ def steering_message(
     on.', or 'Training: epoch 7 of 50. Learning rate set to 3e-3 at epoch 6.4.' ('' when
     neither: the page's own line)."""
     if paused_at is not None:
-        return f"Paused at epoch {paused_at:g} of {epochs}: press Resume to go on."
+        return f"Paused at epoch {round(paused_at, 1):g} of {epochs}: press Resume to go on."
     if not changes:
         return ""
     last = changes[-1]
     return (
         f"Training: epoch {epochs_done} of {epochs}. Learning rate set to "
-        f"{rate_text(last['lr'])} at epoch {last['epoch']:g}."
+        f"{rate_text(last['lr'])} at epoch {round(last['epoch'], 1):g}."
     )
 
 

@@ -196,4 +196,6 @@ def test_the_job_applies_a_rate_from_the_store_and_records_it(tmp_path: Path) ->
     assert store.get_run(run_id)["lr_changes"] == [change]
     assert store.get_run(run_id)["config"]["learning_rate"] == TINY.learning_rate  # the start
     said = [r["message"] for r in reports if r.get("lr_changes")]
-    assert said and said[0].endswith(f"Learning rate set to 5e-3 at epoch {change['epoch']:g}.")
+    assert said and said[0].endswith(
+        f"Learning rate set to 5e-3 at epoch {round(change['epoch'], 1):g}."
+    )
