@@ -24,9 +24,10 @@ from dashboard import lifecycle
 from dashboard.job_queue import alive as _alive
 from dashboard.job_queue import busy_message, queue_message
 from dashboard.ml.config import TrainConfig, check, split_rows
+from dashboard.ml.lr_finder import short as rate_text
 from dashboard.ml.season import resolve_season
 from dashboard.ml.sequences import class_names
-from dashboard.payloads import History, LiveState, LrChange, Outcome, RunRecord, rate_text
+from dashboard.payloads import History, LiveState, LrChange, Outcome, RunRecord
 from dashboard.settings import Settings
 from dashboard.store import NotFound, Store
 

@@ -30,14 +30,6 @@ class RunControl(TypedDict):
     paused: bool
 
 
-def rate_text(lr: float) -> str:
-    """A learning rate as the page says it: 3e-3, 2.5e-4, 0.1."""
-    if lr >= 0.1:
-        return f"{lr:g}"
-    mantissa, exponent = f"{lr:.1e}".split("e")
-    return f"{mantissa.removesuffix('.0')}e{int(exponent)}"
-
-
 class Outcome(TypedDict, total=False):
     """What a finished training adds: in the run record and in the final live state."""
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from dashboard import sessions
 from dashboard.jobs import live_rate_refusal
-from dashboard.payloads import LiveState, RunRecord, rate_text
+from dashboard.ml.lr_finder import short as rate_text
+from dashboard.payloads import LiveState, RunRecord
 from dashboard.store import NotFound, Store
 
 NOT_TRAINING = "Pause works while a run trains: press Train first."

@@ -12,7 +12,8 @@ import plotly.graph_objects as go
 
 from dashboard.figures.common import COLORS, base_figure
 from dashboard.figures.downsample import MAX_POINTS, downsample
-from dashboard.payloads import LrChange, rate_text
+from dashboard.ml.lr_finder import short as rate_text
+from dashboard.payloads import LrChange
 
 BAND_COLOR = "rgba(253, 126, 20, 0.2)"  # the LSTM's orange, faint
 LR_COLOR = "#6c757d"  # a live learning-rate change: grey, dashed
