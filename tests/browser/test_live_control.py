@@ -1,5 +1,5 @@
 """A story in a real headless Chromium: pause a run, change its learning rate, resume, and
-see the change in the status and marked on the loss chart."""
+see the change in the status and marked on the loss chart; Cancel ends a paused run."""
 
 from __future__ import annotations
 
@@ -42,7 +42,12 @@ def test_pause_change_the_rate_resume(server: str, page: tuple[Page, ConsoleErro
     expect(status).to_contain_text("Learning rate set to 3e-3 at epoch", timeout=10_000)
     browser_page.wait_for_function(f"() => ({LOSS_NOTES})().includes('lr 3e-3')")
     wait_for_loss_points(browser_page, held + 1)  # training goes on
+    browser_page.click("#pause-button")  # paused again, Cancel still ends the run
+    expect(status).to_contain_text("Paused at epoch", timeout=10_000)
     browser_page.click("#cancel-button")
     expect(status).to_contain_text("Cancelled at epoch", timeout=10_000)
+    expect(browser_page.locator("#pause-button")).to_have_text("Pause")
+    expect(browser_page.locator("#pause-button")).to_be_disabled()
+    expect(browser_page.locator("#train-button")).to_be_enabled()
     assert "lr 3e-3" in browser_page.evaluate(LOSS_NOTES)  # the mark stays
     assert errors == []
