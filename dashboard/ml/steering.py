@@ -30,9 +30,9 @@ class Control:
 
 @dataclass
 class Steer:
-    """A run's steering: `poll` says what is wanted; `on_change` hears each applied rate
-    change ({epoch, batch, seconds, previous, lr}:
-    payloads.LrChange); `on_pause` hears (paused?, epoch)."""
+    """A run's steering: `poll` says what is wanted; `on_change` hears each rate applied
+    (a payloads.LrChange: epoch, batch, seconds, previous, lr); `on_pause` hears (paused?,
+    epochs done)."""
 
     poll: Callable[[], Control]
     on_change: Callable[[dict[str, Any]], None] = lambda change: None
