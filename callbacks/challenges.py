@@ -36,12 +36,26 @@ def class_progress(settings: Settings, store: Store, token: Any) -> tuple[Any, A
 
 
 def setup_query(challenge: str) -> str:
-    """The URL query that loads a challenge's dataset into the controls ('' for none)."""
+    """The URL query that loads a challenge's starting settings into the controls ('' for
+    none): its dataset with that dataset's target, and the settings it names."""
     found = BY_ID.get(challenge)
-    if found is None or not found.dataset:
+    if found is None or not found.setup:
         return ""
-    builtin = BUILTINS[found.dataset.removeprefix(BUILTIN_PREFIX)]
-    return share.settings_query(TrainConfig(dataset=found.dataset, target=builtin.target))
+    settings = dict(found.setup)
+    builtin = BUILTINS.get(str(settings.get("dataset", "")).removeprefix(BUILTIN_PREFIX))
+    if builtin is not None:
+        settings.setdefault("target", builtin.target)
+    query = share.settings_query(TrainConfig(**settings))
+    named = set(share.parse_query(query))
+    # a setting at its default is left out of a URL; Set up names each of its own anyway
+    extra = [f"{name}={_text(value)}" for name, value in settings.items() if name not in named]
+    return "?" + "&".join([p for p in query.lstrip("?").split("&") if p] + extra)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def board(settings: Settings, store: Store, code: Any, challenge: Any) -> tuple[Any, Any]:

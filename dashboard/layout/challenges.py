@@ -58,9 +58,9 @@ def challenge_card(attempt: Attempt) -> dbc.Card:
             outline=True,
             size="sm",
             className="ms-auto",
-            title="Load the dataset this challenge asks for into the controls",
+            title="Load this challenge's starting settings into the controls",
         )
-        if challenge.dataset
+        if challenge.setup
         else None
     )
     return dbc.Card(

@@ -73,8 +73,10 @@ def test_class_tab_names_the_student_and_fills_the_board(settings: Settings) -> 
 
     set_up = functions["set_up_challenge"]
     setup = ids.challenge_setup("seasonal")
-    assert clicked(set_up, setup, [1]) == ("?dataset=builtin:airline", "training")
+    assert clicked(set_up, setup, [1]) == ("?dataset=builtin:airline&target=Passengers", "training")
     assert clicked(set_up, setup, [None]) == (no_update, no_update)
+    query, tab = clicked(set_up, ids.challenge_setup("overfit"), [1])
+    assert tab == "training" and "dropout=0&" in query and "seq_len=100" in query
     assert clicked(set_up, ids.challenge_setup("nope"), [1]) == (no_update, no_update)
 
 
