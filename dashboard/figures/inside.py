@@ -50,6 +50,7 @@ def window_figure(
     steps = np.arange(1, len(values) + 1)
     ahead = np.arange(len(values) + 1, len(values) + 1 + len(np.atleast_1d(predicted)))
     figure = _compact(base_figure(title, "time step of the window", target), title)
+    figure.update_layout(legend_y=-0.26, margin_b=48)  # below the axis title, not over it
     figure.add_scatter(
         x=steps,
         y=values,
