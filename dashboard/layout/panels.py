@@ -1,4 +1,4 @@
-"""The right column: the Training, Evaluation, Data, Runs and Search tabs."""
+"""The right column: the Training, Evaluation, Inside, Data, Runs, Search and Class tabs."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def data_tab() -> html.Div:
 
 
 def tabs() -> dbc.Tabs:
-    """Training (default), Evaluation, Data, Runs and Search."""
+    """Training (default), Evaluation, Inside, Data, Runs, Search and Class."""
     return dbc.Tabs(
         [
             dbc.Tab(training_tab(), label="Training", tab_id="training"),
