@@ -87,6 +87,11 @@ def test_optimizers(name: str, kind: type) -> None:
         assert optimizer.momentum == pytest.approx(0.8)
 
 
+def quiet_reporter(config: TrainConfig) -> _Reporter:
+    """A reporter that reports nowhere and never stops the run (no steering)."""
+    return _Reporter(config, lambda: np.zeros(1), lambda update: None, lambda: False)
+
+
 def test_learning_rate_schedules_and_early_stopping() -> None:
     cosine = build_model(TrainConfig(lr_schedule="cosine", epochs=10), 1, steps_per_epoch=7)
     schedule = cosine.optimizer._learning_rate  # the schedule object behind the optimizer
@@ -95,9 +100,10 @@ def test_learning_rate_schedules_and_early_stopping() -> None:
     config = TrainConfig(
         lr_schedule="plateau", early_stopping=True, patience=4, restore_best=False, stateful=True
     )
-    kinds = [type(c).__name__ for c in callbacks_for(config, reporter=keras.callbacks.Callback())]
-    assert kinds == ["_ResetStates", "ReduceLROnPlateau", "EarlyStopping", "Callback"]
-    stopper = callbacks_for(config, keras.callbacks.Callback())[2]
+    reporter = quiet_reporter(config)
+    kinds = [type(c).__name__ for c in callbacks_for(config, reporter)]
+    assert kinds == ["_ResetStates", "ReduceLROnPlateau", "EarlyStopping", "_Reporter"]
+    stopper = callbacks_for(config, reporter)[2]
     assert stopper.patience == 4 and stopper.restore_best_weights is False
 
 
@@ -179,7 +185,7 @@ def test_stateful_training_carries_state_across_batches_and_resets_it() -> None:
         from_zero = model.predict_on_batch(second)
     assert not np.allclose(after_first, from_zero)
     # every epoch (and every prediction of the page) starts from a zero state
-    resetter = callbacks_for(config, keras.callbacks.Callback())[0]  # runs before the others
+    resetter = callbacks_for(config, quiet_reporter(config))[0]  # runs before the others
     resetter.set_model(model)
     with carried_states(model):
         model.predict_on_batch(first)
