@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from dash import Dash, Input, Output, Patch, State, no_update
 
-from dashboard import ids, jobs, sessions, steer
+from dashboard import ids, jobs, lifecycle, sessions, steer
 from dashboard.background import slots_cache
 from dashboard.celery_jobs import answer_when_not_sent, not_sent_message, queue_reachable
 from dashboard.control_state import config_from_controls, data_deps, setting_deps, setting_value
@@ -121,8 +121,9 @@ def _register_job(
         state: LiveState = {
             **live,
             "status": "cancelled",
-            "message": f"Cancelled at epoch {live.get('epoch', 0)} of "
-            f"{live.get('epochs', 0)}; {later}the curves so far are kept.",
+            "message": lifecycle.cancelled_message(
+                live.get("epoch", 0), live.get("epochs", 0), later
+            ),
         }
         with contextlib.suppress(NotFound):  # cancelled while queued: nothing stored yet
             store.update_run(live["run_id"], status="cancelled", message=state["message"])

@@ -12,6 +12,7 @@ from typing import Any
 
 from dash import CeleryManager, no_update
 
+from dashboard import lifecycle
 from dashboard.search_workers import TRIALS_TASK, run_helper
 from dashboard.settings import Settings
 
@@ -103,7 +104,7 @@ class ResilientCeleryManager(CeleryManager):
             return
         if queue_reachable(self):  # a closed port answers at once; a Cancel waits 6 s on it
             try:
-                super().terminate_job(job)
+                self._terminate(str(job))
                 return
             except QUEUE_ERRORS:
                 pass
@@ -115,6 +116,12 @@ class ResilientCeleryManager(CeleryManager):
                     target=self._send_cancels, name="celery-cancels", daemon=True
                 )
                 self._retrier.start()
+
+    def _terminate(self, job: str) -> None:
+        """Mark the task cancelled, then SIGTERM it: the job tells a Cancel from a worker
+        going down by the mark (lifecycle.cancel_requested). Raises QUEUE_ERRORS."""
+        self.handle.backend.client.set(lifecycle.CANCEL_KEY + job, 1, ex=lifecycle.CANCEL_KEEP_S)
+        self.handle.control.terminate(job)
 
     def pending_cancels(self) -> list[str]:
         """The jobs whose Cancel waits for Redis (or for the task to end)."""
@@ -137,7 +144,7 @@ class ResilientCeleryManager(CeleryManager):
                     if self.handle.AsyncResult(job).ready():  # ended: revoked, or done
                         until = 0.0
                     else:
-                        self.handle.control.terminate(job)
+                        self._terminate(job)
                         until = min(deadline, now + CANCEL_RESEND_S)
                         log.info("sent the Cancel of job %s again", job)
                 except QUEUE_ERRORS:

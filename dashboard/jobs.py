@@ -254,16 +254,27 @@ def _run(
 
 
 def _interrupted(store: Store, run_id: str, config: TrainConfig) -> LiveState:
-    """The run's state after a SIGTERM: recorded as stopped, with the curves so far."""
+    """The run's state after a SIGTERM, with the curves so far: cancelled when it was
+    Celery's Cancel (the page's record of the press may come before or after the signal),
+    stopped when the server or worker went down."""
+    cancelled = lifecycle.cancel_requested()
     try:
         record = store.get_run(run_id, series=False)
     except NotFound:  # still queued: nothing trained, nothing to keep
-        return live_state(run_id, "stopped", lifecycle.interrupted_message(0), epochs=config.epochs)
-    if record["status"] == "cancelled":  # Celery's Cancel is a SIGTERM: the page said so
-        return {**lifecycle.state_of(record), "config": config.to_dict()}
-    done = len(record.get("history", {}).get("loss", []))
-    message = lifecycle.interrupted_message(done)
-    record = store.update_run(run_id, status="stopped", message=message)
+        status, message = (
+            ("cancelled", lifecycle.cancelled_message(0, config.epochs))
+            if cancelled
+            else ("stopped", lifecycle.interrupted_message(0))
+        )
+        return live_state(run_id, status, message, epochs=config.epochs)
+    if record["status"] != "cancelled":
+        done = len(record.get("history", {}).get("loss", []))
+        if cancelled:
+            message = lifecycle.cancelled_message(done, config.epochs)
+            record = store.update_run(run_id, status="cancelled", message=message)
+        else:
+            message = lifecycle.interrupted_message(done)
+            record = store.update_run(run_id, status="stopped", message=message)
     return {**lifecycle.state_of(record), "config": config.to_dict()}
 
 

@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 BEAT_S = 1.0  # how often a job says it is alive
 LOST_AFTER_S = 8.0  # no beat for this long: the job is gone (several missed beats)
 ACTIVE = ("queued", "running")
+# A Celery task whose Cancel was pressed: CANCEL_KEY + its id, set in Redis before the
+# SIGTERM is sent (dashboard.celery_jobs), kept CANCEL_KEEP_S.
+CANCEL_KEY = "lstm-lab-cancel:"
+CANCEL_KEEP_S = 3600
 FINAL = ("finished", "stopped", "cancelled", "failed")
 
 
@@ -89,6 +93,33 @@ def lost_message(epochs_done: int, started: bool) -> str:
         f"The training process stopped unexpectedly at epoch {epochs_done}; the curves so far "
         "are kept. (The server may have run out of memory, or the process was killed.)"
     )
+
+
+def cancel_requested() -> bool:
+    """Whether the SIGTERM that interrupted this job was a Cancel pressed in the page.
+
+    On Celery a Cancel is a SIGTERM to the task's pool child, as a worker going down is;
+    the web process marks the task before it sends the signal, so the job can tell the two
+    apart whichever of the page's two callbacks (Dash's cancel, the page's record of it)
+    runs first. False outside a Celery task, or with Redis gone (then: a shutdown)."""
+    try:
+        from celery import current_task
+    except ImportError:  # an install without the Celery extra
+        return False
+    task_id = getattr(getattr(current_task, "request", None), "id", None)
+    if not task_id:
+        return False
+    try:
+        return bool(current_task.app.backend.client.get(CANCEL_KEY + task_id))
+    except Exception:  # Redis gone: take it for a shutdown, said as such
+        log.warning("could not ask Redis whether job %s was cancelled", task_id, exc_info=True)
+        return False
+
+
+def cancelled_message(epoch: int, epochs: int, later: str = "") -> str:
+    """What the page says about a run cancelled at `epoch`; `later` may say when the
+    Cancel takes effect."""
+    return f"Cancelled at epoch {epoch} of {epochs}; {later}the curves so far are kept."
 
 
 def interrupted_message(epochs_done: int) -> str:

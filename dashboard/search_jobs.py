@@ -68,6 +68,7 @@ SEARCH_OPTIONS = ("optimizer", "cell")
 STUDIES_KEY = "studies"  # store cache key (STUDIES_KEY, session): the session's studies
 STARTING_S = lifecycle.LOST_AFTER_S  # a trial younger than this may not have beaten yet
 WAIT_S = 1.0  # how often the search looks at its helpers' trials once its own are done
+CANCELLED = "The search was cancelled; the finished trials are kept."
 
 
 # the form -------------------------------------------------------------------------
@@ -274,7 +275,7 @@ def cancel_search(settings: Settings, session: str, state: SearchState) -> Searc
     search's job and its helpers are killed; Celery helpers stop at their next epoch), their
     trials failed ("cancelled"), the finished trials kept."""
     store = Store.from_settings(settings)
-    message = "The search was cancelled; the finished trials are kept."
+    message = CANCELLED
     live = state.get("live")
     running = [live["run_id"]] if live and live.get("status") in lifecycle.ACTIVE else []
     name = state.get("study")
@@ -577,7 +578,11 @@ class _Search:
                 with lifecycle.stop_on_sigterm():
                     ended = self._own_trials() or self._others_end()
             except lifecycle.Interrupted:  # a SIGTERM between two trials
-                ended = self.state("failed", _shut_down())
+                ended = (
+                    self.state("cancelled", CANCELLED)
+                    if lifecycle.cancel_requested()
+                    else self.state("failed", _shut_down())
+                )
             except BaseException:
                 helpers.stop()
                 raise
@@ -597,8 +602,7 @@ class _Search:
             state, outcome = self.loop.train(trial, config, streamed)
             self.found, self.last = importances(self.search), state
             if state["status"] == "cancelled":  # Celery's Cancel is a SIGTERM the run saw
-                message = "The search was cancelled; the finished trials are kept."
-                return self.state("cancelled", message)
+                return self.state("cancelled", CANCELLED)
             if _ends_the_loop(state, outcome):  # a SIGTERM: the server or worker stops
                 return self.state("failed", _shut_down(trial))
             self.send(self.state("running", f"{label} ended."))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import signal
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -13,10 +15,11 @@ from typing import Any
 
 import pytest
 import redis
+from celery import current_task
 from dash import Dash, Input, Output, dcc, html
 from dash import _callback_signing as signing
 
-from dashboard import celery_jobs
+from dashboard import celery_jobs, lifecycle
 from dashboard.celery_jobs import (
     NOT_SENT,
     ResilientCeleryManager,
@@ -25,7 +28,11 @@ from dashboard.celery_jobs import (
     not_sent_message,
     queue_reachable,
 )
+from dashboard.jobs import run_training
+from dashboard.ml.config import TrainConfig
+from dashboard.payloads import History, LiveState
 from dashboard.settings import Settings
+from dashboard.store import Store
 from tests.server import free_port, redis_skipped, start_redis
 
 PRESS = {
@@ -127,6 +134,9 @@ def test_cancel_with_redis_down_answers_and_is_kept_until_redis_is_back(
         deadline = time.monotonic() + 20
         while not _revoked(control, task):
             assert time.monotonic() < deadline, "the kept Cancel was not sent when Redis was back"
+        assert client.get(lifecycle.CANCEL_KEY + task), (
+            "sent unmarked: the job takes it for a shutdown"
+        )
         site.manager.handle.backend.store_result(task, None, "REVOKED")  # the worker's word
         while site.manager.pending_cancels():  # an ended task is not cancelled again
             assert time.monotonic() < deadline, "the Cancel of an ended task is still resent"
@@ -142,3 +152,43 @@ def _revoked(control: Any, task: str) -> bool:
         return False
     command = json.loads(base64.b64decode(json.loads(message["data"])["body"]))
     return bool(command["method"] == "revoke" and command["arguments"]["task_id"] == task)
+
+
+@pytest.mark.skipif(redis_skipped(), reason="redis-server is not installed")
+@pytest.mark.parametrize("pressed", [True, False], ids=["cancel", "shutdown"])
+def test_a_sigterm_is_recorded_as_a_cancel_only_when_one_was_pressed(
+    tmp_path: Path, pressed: bool
+) -> None:
+    """On Celery a Cancel is a SIGTERM to the task's pool child, as a worker going down is.
+    The manager marks the task in Redis before sending it, so the run is recorded
+    cancelled even when the signal lands before the page's own record of the press (the
+    browser sends those two requests in either order); an unmarked SIGTERM is a shutdown.
+
+    Real Redis, the real manager and a real run; the task runs eagerly, in this (main)
+    thread as in a pool child, and the SIGTERM comes from itself after its second epoch."""
+    with ExitStack() as stack:
+        url, _ = start_redis(tmp_path, stack)
+        settings = Settings(data_dir=tmp_path / "data", redis_url=url)
+        manager = ResilientCeleryManager(make_celery(settings))
+        config = TrainConfig(units=4, layers=1, dense_units=0, seq_len=10, epochs=20)
+
+        @manager.handle.task(name="lstm-lab-test-sigterm")
+        def train() -> LiveState:
+            def after(epoch: int, history: History) -> None:
+                if len(history["loss"]) == 2:
+                    if pressed:  # Dash's cancel route, before the page records the press
+                        manager.terminate_job(current_task.request.id)
+                    os.kill(os.getpid(), signal.SIGTERM)
+
+            return run_training(settings, config, "s1", lambda state: None, on_epoch=after)
+
+        final = train.apply().get()
+        record = Store.from_settings(settings).get_run(final["run_id"], series=False)
+    done = len(record["history"]["loss"])
+    assert done == 2
+    if pressed:
+        expected = ("cancelled", lifecycle.cancelled_message(done, config.epochs))
+    else:
+        expected = ("stopped", lifecycle.interrupted_message(done))
+    assert (record["status"], record["message"]) == expected
+    assert (final["status"], final["message"]) == expected
