@@ -1,16 +1,18 @@
-"""The Inside tab: pick one of the session's finished runs, a test window and a layer; the
-window is replayed in numpy (ml.inside) from the run's saved model and drawn."""
+"""The Inside tab: pick one of the session's finished runs (or the one training now), a test
+window and a layer; the window is replayed in numpy (ml.inside) from the run's saved model
+(or its newest snapshot) and drawn, again each time the model file changes."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 from dash import Dash, Input, Output, State, no_update
 
-from dashboard import ids, sessions
+from dashboard import ids, lifecycle, sessions
 from dashboard.figures import inside as figures
 from dashboard.figures.common import empty_figure
 from dashboard.layout import inside as layout
@@ -26,7 +28,7 @@ from dashboard.ml.inside import (
 )
 from dashboard.payloads import LiveState, RunRecord
 from dashboard.runs import run_label
-from dashboard.store import NotFound, Store
+from dashboard.store import SNAPSHOT, NotFound, Store
 
 log = logging.getLogger(__name__)
 SHOWN, HIDDEN = {"display": "block"}, {"display": "none"}
@@ -35,7 +37,8 @@ GONE = "The run's dataset is no longer on the server, so its windows cannot be r
 
 
 class Replayable(NamedTuple):
-    """A finished run with what the replay needs: inputs of its test part and its layers."""
+    """A run with what the replay needs: inputs of its test part and its layers (from its
+    saved model, or, while it trains, from its newest snapshot: `training`)."""
 
     record: RunRecord
     config: TrainConfig
@@ -43,6 +46,7 @@ class Replayable(NamedTuple):
     x_test: np.ndarray  # (windows, steps, features), scaled as in training
     test_rows: np.ndarray  # forecast: the first row each window predicts
     layers: list[Recurrent]
+    training: bool = False
 
 
 class RunsChoice(NamedTuple):
@@ -53,6 +57,7 @@ class RunsChoice(NamedTuple):
     empty_text: Any = no_update
     empty_open: Any = no_update
     body_style: Any = no_update
+    model: Any = no_update
 
 
 class WindowChoice(NamedTuple):
@@ -87,9 +92,37 @@ def replayable_runs(store: Store, session: str) -> list[RunRecord]:
     return runs[::-1]
 
 
+def model_file(store: Store, record: RunRecord) -> Path | None:
+    """The model a run is replayed from: the saved one once training is over (a run still
+    scoring has it too), its newest snapshot while it trains; None: neither (yet)."""
+    saved = "model.keras" in (record.get("artifacts") or [])
+    if saved and record.get("status") in (*ENDED, *lifecycle.ACTIVE):
+        return store.artifact_path(record["id"], "model.keras")
+    snapshot = store.artifact_path(record["id"], SNAPSHOT)
+    if record.get("status") in lifecycle.ACTIVE and snapshot.is_file():
+        return snapshot
+    return None
+
+
+def model_version(store: Store, run_id: str | None, session: str) -> str | None:
+    """Which model file the run has now ('live.keras@<mtime>'): it changes with each
+    snapshot, and when the run ends."""
+    try:
+        path = model_file(store, store.owned_run(run_id or "", session))
+    except NotFound:
+        return None
+    try:
+        return f"{path.name}@{path.stat().st_mtime_ns}" if path else None
+    except FileNotFoundError:  # the snapshot made way for the saved model just now
+        return None
+
+
 def load(store: Store, run_id: str, session: str) -> Replayable:
     """One of the session's runs ready to replay (raises NotFound or InsideError)."""
     record = store.owned_run(run_id, session)
+    path = model_file(store, record)
+    if path is None:
+        raise InsideError("This run has no saved model to look inside.")
     config = TrainConfig.from_dict(record["config"])
     try:
         dataset = store.load_dataset(config.dataset, session)
@@ -99,8 +132,12 @@ def load(store: Store, run_id: str, session: str) -> Replayable:
     x_test, test_rows = model_inputs(config, values)
     if not len(x_test):
         raise InsideError("This run has no test windows to look inside.")
-    layers = read_layers(store.artifact_path(run_id, "model.keras"))
-    return Replayable(record, config, values, x_test, test_rows, layers)
+    try:
+        layers = read_layers(path)
+    except FileNotFoundError:  # the snapshot made way for the saved model just now
+        layers = read_layers(model_file(store, store.owned_run(run_id, session)) or path)
+    training = path.name == SNAPSHOT
+    return Replayable(record, config, values, x_test, test_rows, layers, training)
 
 
 def window_caption(run: Replayable, window: int) -> str:
@@ -141,8 +178,12 @@ def draw(store: Store, run: Replayable, window: int, layer: int, units: Sequence
     window = min(max(int(window), 0), len(run.x_test) - 1)
     view = inside_view(run.layers, run.x_test[window], layer, units, run.config.stateful)
     width = run.layers[view.layer].units
+    caption = window_caption(run, window)
+    saved = store.get_predictions(run.record["id"]) if run.training else None
+    if saved is not None:
+        caption += f" · weights after epoch {saved[0]}; the view follows the training"
     return Drawn(
-        window_text=window_caption(run, window),
+        window_text=caption,
         units_options=[{"label": unit_name(u), "value": u} for u in range(width)],
         reading=view.reading,
         note=view.note,
@@ -159,34 +200,56 @@ def failed(sentence: str) -> Drawn:
 
 
 def runs_choice(
-    store: Store, state: LiveState | None, shown: str | None, offered: Any, session: str
+    store: Store,
+    state: LiveState | None,
+    shown: str | None,
+    offered: Any,
+    session: str,
+    tab: str | None = layout.TAB,
+    model: str | None = None,
 ) -> RunsChoice:
-    """The run dropdown and the empty state: the run that just finished (one not `offered`
-    yet), else the one shown, else the newest; while a run trains, the sentence that the
-    view waits for it."""
-    if state and state.get("status") in {"queued", "running"}:
-        return RunsChoice(empty_text=layout.WAIT, empty_open=True)
+    """The run dropdown, the empty state and the shown run's model file: the run that just
+    appeared (one not `offered` yet: training with its first snapshot, or just finished),
+    else the one shown, else the newest. While a run trains it is offered once its first
+    snapshot is saved, and followed only while the tab is in view (`tab`); `model` is the
+    model file last drawn, so a new one redraws."""
+    training = bool(state and state.get("status") in lifecycle.ACTIVE)
+    if training and tab != layout.TAB:
+        return RunsChoice()  # nothing to follow out of sight; the tab's press catches up
     try:
-        runs = replayable_runs(store, sessions.verify(store, session))
+        session = sessions.verify(store, session)
     except NotFound:  # an invalid session: the page says why elsewhere
         return RunsChoice()
+    runs = replayable_runs(store, session)
     options = [{"label": f"{run_label(r)} · {r['dataset_name']}", "value": r["id"]} for r in runs]
+    fresh = state.get("run_id") if state else None
+    waiting = False
+    if training and fresh:
+        version = model_version(store, fresh, session)
+        if version is None:
+            waiting = True
+        elif fresh not in {o["value"] for o in options}:
+            record = store.owned_run(fresh, session)
+            label = f"Training now: {run_label(record)} · {record['dataset_name']}"
+            options.insert(0, {"label": label, "value": fresh})
     known = {o["value"] for o in options}
     before = {o.get("value") for o in offered or [] if isinstance(o, dict)}
-    fresh = state.get("run_id") if state else None
     newest = fresh if fresh in known and fresh not in before else None
     value = newest or (shown if shown in known else (options[0]["value"] if options else None))
+    version = model_version(store, value, session)
     return RunsChoice(
         options,
         no_update if value == shown else value,  # the same run: keep its window
-        layout.EMPTY,
-        not options,
+        layout.WAIT if waiting else layout.EMPTY,
+        waiting or not options,
         SHOWN if options else HIDDEN,
+        no_update if version == model else version,
     )
 
 
 def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
-    """List the session's finished runs, set up the picked one, and draw the chosen window."""
+    """List the session's runs to look inside, set up the picked one, and draw the chosen
+    window (again whenever its model file changes)."""
 
     @app.callback(
         Output(ids.INSIDE_RUN, "options"),
@@ -194,17 +257,25 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         Output(ids.INSIDE_EMPTY, "children"),
         Output(ids.INSIDE_EMPTY, "is_open"),
         Output(ids.INSIDE_BODY, "style"),
+        Output(ids.INSIDE_MODEL, "data"),
         Input(ids.LIVE, "data"),
         Input(ids.TABS, "active_tab"),
         State(ids.INSIDE_RUN, "value"),
         State(ids.INSIDE_RUN, "options"),
         State(ids.SESSION, "data"),
+        State(ids.INSIDE_MODEL, "data"),
     )
     def list_inside_runs(
-        state: LiveState | None, tab: str | None, shown: str | None, offered: Any, session: str
+        state: LiveState | None,
+        tab: str | None,
+        shown: str | None,
+        offered: Any,
+        session: str,
+        model: str | None,
     ) -> RunsChoice:
-        """Offer the session's finished runs; a run that just finished is shown at once."""
-        return runs_choice(store, state, shown, offered, session)
+        """Offer the session's finished runs and the one training now (once it has a
+        snapshot); a run that just appeared is shown at once, and redrawn as it trains."""
+        return runs_choice(store, state, shown, offered, session, tab, model)
 
     @app.callback(
         Output(ids.INSIDE_WINDOW, "max"),
@@ -240,6 +311,7 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         Input(ids.INSIDE_WINDOW, "value"),
         Input(ids.INSIDE_LAYER, "value"),
         Input(ids.INSIDE_UNITS, "value"),
+        Input(ids.INSIDE_MODEL, "data"),
         State(ids.SESSION, "data"),
         prevent_initial_call=True,
     )
@@ -248,6 +320,7 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         window: int | None,
         layer: int | None,
         units: list[int] | None,
+        _model: str | None,
         session: str,
     ) -> Drawn:
         """Replay the chosen window through the chosen layer and draw it."""

@@ -202,6 +202,7 @@ def slider_input(name: str) -> str:
 INSIDE_EMPTY = "inside-empty"  # what to do while no run is shown
 INSIDE_BODY = "inside-body"
 INSIDE_RUN = "inside-run"  # the run picked (a dropdown of the session's finished runs)
+INSIDE_MODEL = "inside-model"  # which model file the picked run has now (its snapshots change)
 INSIDE_WINDOW = "inside-window"  # the test window (a slider, by position)
 INSIDE_WINDOW_TEXT = "inside-window-text"  # which window: its number and when it predicts
 INSIDE_LAYER = "inside-layer"  # the recurrent layer (0-based)

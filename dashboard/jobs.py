@@ -29,7 +29,7 @@ from dashboard.ml.season import resolve_season
 from dashboard.ml.sequences import class_names
 from dashboard.payloads import History, LiveState, LrChange, Outcome, RunRecord
 from dashboard.settings import Settings
-from dashboard.store import NotFound, Store
+from dashboard.store import SNAPSHOT, SNAPSHOT_PART, NotFound, Store
 
 log = logging.getLogger(__name__)
 
@@ -321,6 +321,7 @@ def _train(
         should_stop=lambda: live.stop_reason is not None or time.monotonic() > deadline,
         on_model=lambda model: _save_model(store, run_id, model),
         steer=Steer(_poll(store, run_id, Control), live.on_change, live.on_pause),
+        on_snapshot=lambda model: _save_snapshot(store, run_id, model),
     )
     if live.stop_reason is not None and result.status == "stopped":
         result.message = live.stop_reason
@@ -438,12 +439,25 @@ def _poll(store: Store, run_id: str, control: Callable[..., Any]) -> Callable[[]
 
 
 def _save_model(store: Store, run_id: str, model: Any) -> None:
-    """Keep the trained model as a .keras file in the run's folder (downloads offer it)."""
+    """Keep the trained model as a .keras file in the run's folder (downloads offer it);
+    its snapshot during training goes."""
     try:
         model.save(store.artifact_path(run_id, "model.keras", create=True))
         store.update_run(run_id, artifacts=["model.keras"])
+        store.artifact_path(run_id, SNAPSHOT).unlink(missing_ok=True)
     except Exception:  # the run's results matter more than its model file
         log.warning("could not save the model of run %s", run_id, exc_info=True)
+
+
+def _save_snapshot(store: Store, run_id: str, model: Any) -> None:
+    """The model as it is now, for the Inside tab during the run: written aside, then
+    moved into place, so a reader never opens half a file."""
+    try:
+        part = store.artifact_path(run_id, SNAPSHOT_PART, create=True)
+        model.save(part)
+        os.replace(part, store.artifact_path(run_id, SNAPSHOT))
+    except Exception:  # the view waits for the next one; the run goes on
+        log.warning("could not save a snapshot of run %s", run_id, exc_info=True)
 
 
 def _new_record(run_id: str, session: str, config: TrainConfig, dataset: Any) -> RunRecord:

@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 RUN_ID = re.compile(r"^[A-Za-z0-9_-]{16}$")  # secrets.token_urlsafe(12)
-ARTIFACTS = frozenset({"model.keras"})  # the only files a run folder may hold
+# The model as it trains (the Inside tab during a run), and the file it is written to first.
+SNAPSHOT, SNAPSHOT_PART = "live.keras", "live-next.keras"
+ARTIFACTS = frozenset({"model.keras", SNAPSHOT, SNAPSHOT_PART})  # all a run folder may hold
 
 
 def valid_run_id(run_id: object) -> bool:

@@ -1,6 +1,6 @@
-"""The Inside tab: one window of a finished run's test part replayed through its recurrent
-layers: the window and its prediction, the chosen units' cell and hidden state, and every
-gate as a unit x time heatmap, with one sentence of reading."""
+"""The Inside tab: one window of a run's test part (finished, or training now) replayed
+through its recurrent layers: the window and its prediction, the chosen units' cell and
+hidden state, and every gate as a unit x time heatmap, with one sentence of reading."""
 
 from __future__ import annotations
 
@@ -14,7 +14,11 @@ from dashboard.figures.common import empty_figure
 from dashboard.figures.inside import HEIGHT
 
 EMPTY = "Train a run, then look inside its cells here: gates, cell and hidden state."
-WAIT = "The inside view opens when the run ends (the model is saved then)."
+WAIT = (
+    "The run training now appears here at its first look at the test part (its weights are "
+    "saved then, and again as it trains)."
+)
+TAB = "inside"  # the tab's id
 GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True, "displayModeBar": False}
 
 
@@ -75,6 +79,7 @@ def inside_tab() -> html.Div:
     return html.Div(
         [
             dbc.Alert(EMPTY, id=ids.INSIDE_EMPTY, color="light", className="py-2 mb-2"),
+            dcc.Store(id=ids.INSIDE_MODEL),
             html.Div(
                 [
                     controls(),

@@ -12,6 +12,7 @@ from dashboard.figures import training as figures
 from dashboard.layout import data_panel
 from dashboard.layout.challenges import class_tab
 from dashboard.layout.evaluation import evaluation_tab
+from dashboard.layout.inside import TAB as INSIDE_TAB
 from dashboard.layout.inside import inside_tab
 from dashboard.layout.runs_panel import runs_tab
 from dashboard.layout.search import search_tab
@@ -84,7 +85,7 @@ def tabs() -> dbc.Tabs:
         [
             dbc.Tab(training_tab(), label="Training", tab_id="training"),
             dbc.Tab(evaluation_tab(), label="Evaluation", tab_id="evaluation"),
-            dbc.Tab(inside_tab(), label="Inside", tab_id="inside"),
+            dbc.Tab(inside_tab(), label="Inside", tab_id=INSIDE_TAB),
             dbc.Tab(data_tab(), label="Data", tab_id="data"),
             dbc.Tab(runs_tab(), label="Runs", tab_id="runs"),
             dbc.Tab(search_tab(), label="Search", tab_id="search"),

@@ -195,9 +195,11 @@ class _Reporter(keras.callbacks.Callback):
         on_epoch: Callable[[EpochUpdate], None],
         should_stop: Callable[[], bool],
         steering: Steering | None = None,
+        on_snapshot: Callable[[keras.Model], None] | None = None,
     ) -> None:
         super().__init__()
         self.config, self.predict = config, predict
+        self.on_snapshot = on_snapshot
         self.on_epoch, self.should_stop = on_epoch, should_stop
         self.steering = steering
         self.history: dict[str, list[float]] = {"loss": [], "val_loss": []}
@@ -250,6 +252,8 @@ class _Reporter(keras.callbacks.Callback):
         last = epoch + 1 == self.config.epochs
         if last or refresh_due(now - self.since_refresh, self.predict_cost):
             update.predictions = self.predict()
+            if self.on_snapshot is not None and not last:  # the end saves the model anyway
+                self.on_snapshot(self.model)
             self.since_refresh = time.perf_counter()
             self.predict_cost = self.since_refresh - now
             self.on_epoch(update)
@@ -386,12 +390,16 @@ def train(
     should_stop: Callable[[], bool] = lambda: False,
     on_model: Callable[[keras.Model], None] | None = None,
     steer: Steer | None = None,
+    on_snapshot: Callable[[keras.Model], None] | None = None,
 ) -> RunResult:
     """Fit an LSTM to `values` (rows x columns, target first) and score it on the test part.
 
     With backtest_refit on, scoring trains a fresh model at up to MAX_REFITS backtest
     origins (refit_forecasts), until should_stop says the run's time is up. `steer` lets
     the page change the learning rate and pause while the model trains (ml.steering).
+    `on_snapshot` gets the model as it trains at each refresh of the live predictions but
+    the last (its cost counts in theirs: together at most PREDICTION_SHARE of the time);
+    `on_model` gets it trained.
     """
     data = prepare(config, values)
     if isinstance(data, Sequences):
@@ -404,7 +412,9 @@ def train(
         steering = None
         if steer is not None:
             steering = Steering(steer, should_stop, fixed_rate=config.lr_schedule == "cosine")
-        return _Reporter(config, live_predictions, on_epoch, should_stop, steering)
+        return _Reporter(
+            config, live_predictions, on_epoch, should_stop, steering, on_snapshot=on_snapshot
+        )
 
     def refit(rows: np.ndarray) -> tuple[np.ndarray, str]:
         return refit_forecasts(config, values, rows, should_stop)

@@ -1,13 +1,15 @@
-"""A story in a real headless Chromium: pause a run, change its learning rate, resume, and
-see the change in the status and marked on the loss chart; Cancel ends a paused run."""
+"""A story in a real headless Chromium: pause a run, look inside its cells as they are,
+change its learning rate, resume, and see the change in the status and marked on the loss
+chart; Cancel ends a paused run."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import ConsoleErrors
+from tests.browser.conftest import ConsoleErrors, screenshot_dir
 from tests.browser.helpers import loss_points, open_app, set_slider, wait_for_loss_points
+from tests.browser.test_evaluation import TRACES
 
 pytestmark = pytest.mark.browser
 LOSS_NOTES = """() => {
@@ -31,6 +33,13 @@ def test_pause_change_the_rate_resume(server: str, page: tuple[Page, ConsoleErro
         "() => new Promise(done => setTimeout(() => done(true), 1200))"
     )
     assert loss_points(browser_page) == held
+    # Inside the cells of the run while it trains: its newest snapshot, the epoch named
+    browser_page.get_by_role("tab", name="Inside").click()
+    expect(browser_page.locator("#inside-run")).to_contain_text("Training now: ")
+    expect(browser_page.locator("#inside-window-text")).to_contain_text("weights after epoch")
+    browser_page.wait_for_function(f"() => ({TRACES})('inside-gates-graph') == 4", timeout=20_000)
+    browser_page.screenshot(path=str(screenshot_dir() / "inside-training.png"))
+    browser_page.get_by_role("tab", name="Training").click()
     box = browser_page.locator("#learning_rate-input")  # the slider follows the box
     box.fill("0.003")
     box.press("Enter")
