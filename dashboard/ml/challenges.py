@@ -215,6 +215,7 @@ def _partners(run: Run, session: Sequence[Run], cell: str) -> list[Run]:
         and _config(r).get("dataset") == config.get("dataset")
         and _config(r).get("target") == config.get("target")
         and _config(r).get("seq_len") == config.get("seq_len")
+        and _config(r).get("learning_rate") == config.get("learning_rate")
     ]
 
 
@@ -227,8 +228,8 @@ def _signed(skill: float | None) -> str:
 
 
 def check_memory(run: Run, session: Sequence[Run]) -> Verdict:
-    """Passed: at one sequence length on one dataset, a SimpleRNN run does not beat the
-    last value (skill <= 0) and an LSTM run does (skill > 0)."""
+    """Passed: at one sequence length and learning rate on one dataset, a SimpleRNN run
+    does not beat the last value (skill <= 0) and an LSTM run does (skill > 0)."""
     config = _config(run)
     cell, seq = config.get("cell"), config.get("seq_len")
     if cell not in (SIMPLE_RNN, LSTM):
@@ -240,7 +241,7 @@ def check_memory(run: Run, session: Sequence[Run]) -> Verdict:
         return Verdict(
             False,
             f"Sequence length {seq}: {_signed(_skill(run))}, but no {missing} run on the "
-            "same data and sequence length yet.",
+            "same data, sequence length and learning rate yet.",
             closeness=0.25,
         )
     rnn = min(rnns, key=lambda r: _or(_skill(r), float("inf")))  # the weakest SimpleRNN
@@ -262,8 +263,12 @@ def check_memory(run: Run, session: Sequence[Run]) -> Verdict:
 
 
 # Starting points, each measured on a 2-core CPU: on Sine + noise this LSTM's val_loss rose
-# 7 epochs in a row from epoch 13 while loss fell (20 epochs, 13 s).
+# 7 epochs in a row from epoch 13 while loss fell (20 epochs, 13 s). At learning rate 0.05,
+# on the same windows, a SimpleRNN's skill over the last value was -165, -6, -55 and -14 %
+# with seeds 0-3 and an LSTM's +30, +23, +24 and +31 %; at the default rate both beat it at
+# every length tried (20, 100, 200 steps).
 FORGETFUL = {"units": 32, "layers": 1, "dropout": 0.0, "dense_units": 0, "seq_len": 100}
+UNSTEADY_RATE = 0.05
 OVERFIT_SETUP = {"dataset": "builtin:sine", "cell": LSTM, "epochs": 20, **FORGETFUL}
 FIX_SETUP = {**OVERFIT_SETUP, "early_stopping": True, "patience": 5, "restore_best": True}
 CHALLENGES: tuple[Challenge, ...] = (
@@ -304,14 +309,22 @@ CHALLENGES: tuple[Challenge, ...] = (
     ),
     Challenge(
         "memory",
-        "Where a SimpleRNN forgets",
-        "Find a sequence length where a SimpleRNN does not beat the last value and an LSTM "
-        "does (same data, same length).",
-        "Set up loads a SimpleRNN on 100-step windows: train it, then again with Cell LSTM; "
-        "lengthen the sequence until the SimpleRNN's skill drops to 0 or below.",
+        "Where a SimpleRNN fails",
+        "Find settings where a SimpleRNN does not beat the last value and an LSTM does (same "
+        "data, sequence length and learning rate).",
+        "At the default rate both cells beat the last value on the sine. Set up loads a "
+        f"SimpleRNN on 100-step windows at learning rate {UNSTEADY_RATE:g}: train it, then "
+        "again with Cell LSTM. Measured: with each of 4 seeds the SimpleRNN fell below the "
+        "last value (-6 % to -165 %) and the LSTM stayed above it (+23 % to +31 %).",
         "skill over the last value (LSTM)",
         check_memory,
-        setup={"cell": SIMPLE_RNN, "epochs": 20, **FORGETFUL},
+        setup={
+            "dataset": "builtin:sine",
+            "cell": SIMPLE_RNN,
+            "epochs": 20,
+            "learning_rate": UNSTEADY_RATE,
+            **FORGETFUL,
+        },
     ),
 )
 BY_ID = {c.id: c for c in CHALLENGES}

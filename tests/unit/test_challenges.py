@@ -1,4 +1,5 @@
-"""Each challenge's check on crafted run records: what passes, what fails, and the sentence."""
+"""Each challenge's check on crafted run records: what passes, what fails, and the sentence;
+and the SimpleRNN challenge's starting point, trained."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ from typing import Any
 
 from dashboard.ml import challenges
 from dashboard.ml.challenges import BY_ID, check_fix, check_memory, check_overfit, check_seasonal
+from dashboard.ml.config import TrainConfig
+from dashboard.ml.data import BUILTIN_PREFIX, load_builtin
+from dashboard.ml.train import train
 
 FALLING = [1.0 - 0.05 * i for i in range(12)]  # loss falls every epoch
 
@@ -119,9 +123,11 @@ def test_memory_needs_both_cells_at_one_sequence_length() -> None:
         "Sequence length 60: SimpleRNN #1 skill -12 %, LSTM #2 skill +18 % over the last value"
     )
     assert check_memory(rnn, [rnn, lstm]).passed  # from either side
-    # another sequence length does not pair
+    # another sequence length, or another learning rate, does not pair
     short = cell_run(3, "lstm", 18.0, seq_len=20)
     assert "no SimpleRNN run" in check_memory(short, [rnn, short]).sentence
+    faster = {**lstm, "config": {**lstm["config"], "learning_rate": 0.05}}
+    assert not check_memory(faster, [rnn, faster]).passed
     # the SimpleRNN beats the last value too
     good_rnn = cell_run(4, "simple_rnn", 3.0)
     assert "SimpleRNN beats it too" in check_memory(lstm, [good_rnn, lstm]).sentence
@@ -130,6 +136,21 @@ def test_memory_needs_both_cells_at_one_sequence_length() -> None:
     assert not check_memory(bad, [rnn, bad]).passed
     gru = cell_run(6, "gru", 50.0)
     assert not check_memory(gru, [rnn, gru]).passed
+
+
+def test_the_memory_setup_fails_a_simplernn_and_passes_an_lstm_when_trained() -> None:
+    """The hint's measurement, for the seed a Set up loads: the starting point trained as a
+    SimpleRNN, then with Cell LSTM and nothing else changed, passes the check."""
+    setup = dict(BY_ID["memory"].setup)
+    values = load_builtin(setup["dataset"].removeprefix(BUILTIN_PREFIX)).values("value")
+    trained = []
+    for number, cell in enumerate((setup["cell"], challenges.LSTM), start=1):
+        config = TrainConfig(**{**setup, "cell": cell})
+        result = train(config, values)
+        assert result.status == "finished"
+        trained.append(run(number, scores=result.scores, **config.to_dict()))
+    verdict = check_memory(trained[1], trained)
+    assert verdict.passed, verdict.sentence
 
 
 def test_progress_picks_the_best_finished_attempt() -> None:
