@@ -325,6 +325,8 @@ def _train(
     )
     if live.stop_reason is not None and result.status == "stopped":
         result.message = live.stop_reason
+    elif result.status == "stopped" and time.monotonic() > deadline:
+        result.message = time_limit_message(result.message, settings.job_max_seconds)
     pred_epoch = live.pred_epoch
     if result.status != "failed":
         pred_epoch = len(result.epoch_seconds)
@@ -357,6 +359,14 @@ def _train(
         pred_epoch=pred_epoch,
         lr_changes=live.changes,
         **outcome,
+    )
+
+
+def time_limit_message(stopped: str, limit_s: int) -> str:
+    """'Stopped after 12 of 300 epochs.' with the reason: the server's time limit."""
+    return (
+        f"{stopped.removesuffix('.')}: the server's time limit of {limit_s} s a run was "
+        "reached (time paused counts)."
     )
 
 

@@ -172,7 +172,10 @@ def test_the_job_stops_at_the_wall_time_limit_with_a_sentence(tmp_path: Path) ->
     config = TrainConfig.from_dict({**TINY.to_dict(), "epochs": 50})
     final = run_training(settings, config, "s1", lambda state: None)
     assert final["status"] == "stopped" and final["epoch"] < 50
-    assert final["message"] == f"Stopped after {final['epoch']} of 50 epochs."
+    assert final["message"] == (
+        f"Stopped after {final['epoch']} of 50 epochs: the server's time limit of 0 s a run "
+        "was reached (time paused counts)."
+    )
     assert len(final["history"]["loss"]) == final["epoch"]
 
 
