@@ -75,3 +75,34 @@ def test_two_students_appear_on_the_board_under_their_names(
     board.goto(f"{url}/class/PHYS-7C")
     expect(board.locator(".board-refused")).to_have_text(classroom.WRONG_CODE)
     assert errors == [], "\n".join(errors)
+
+
+def test_a_student_sets_up_the_simplernn_challenge_and_passes_it(
+    site: tuple[str, Path], page: tuple[Page, ConsoleErrors]
+) -> None:
+    """The challenge's starting point through the page, on the server's default backend:
+    Set up, Train (the SimpleRNN falls below the last value), Cell LSTM, Train (it beats
+    it): the challenge is marked passed, as the hint's measurement says."""
+    (url, _), (browser_page, errors) = site, page
+    open_app(browser_page, url)
+    browser_page.get_by_role("tab", name="Class").click()
+    challenge = browser_page.locator("#challenge-memory")
+    challenge.get_by_role("button", name="Set up").click()
+    browser_page.wait_for_function(
+        "() => ['cell=simple_rnn', 'learning_rate=0.05', 'seq_len=100']"
+        ".every(p => location.search.includes(p))"
+    )
+    status = browser_page.locator("#status-alert")
+    for cell in ("SimpleRNN", "LSTM"):
+        if cell == "LSTM":
+            browser_page.click("#cell-choice")
+            browser_page.get_by_role("option", name=cell, exact=True).click()
+            expect(browser_page.locator("#model-summary")).to_contain_text("LSTM(32, tanh)")
+        browser_page.click("#train-button")
+        expect(status).to_contain_text("Finished 20 epochs", timeout=120_000)
+    browser_page.get_by_role("tab", name="Class").click()
+    expect(challenge.locator(".challenge-mark.passed")).to_be_visible(timeout=15_000)
+    expect(challenge.locator(".challenge-best")).to_contain_text(
+        "the LSTM remembers what the SimpleRNN cannot"
+    )
+    assert errors == [], "\n".join(errors)
