@@ -223,7 +223,7 @@ def runs_choice(
     runs = replayable_runs(store, session)
     options = [{"label": f"{run_label(r)} · {r['dataset_name']}", "value": r["id"]} for r in runs]
     fresh = state.get("run_id") if state else None
-    waiting = False
+    waiting, version = False, None
     if training and fresh:
         version = model_version(store, fresh, session)
         if version is None:
@@ -236,7 +236,8 @@ def runs_choice(
     before = {o.get("value") for o in offered or [] if isinstance(o, dict)}
     newest = fresh if fresh in known and fresh not in before else None
     value = newest or (shown if shown in known else (options[0]["value"] if options else None))
-    version = model_version(store, value, session)
+    if value != fresh or not training:  # the training run's version is known already
+        version = model_version(store, value, session)
     return RunsChoice(
         options,
         no_update if value == shown else value,  # the same run: keep its window
