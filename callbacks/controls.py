@@ -134,12 +134,14 @@ def register(app: Dash, settings: Settings) -> dict[str, Callable[..., Any]]:
 
     @app.callback(
         *[Output(ids.row(n), "className") for n in SETTINGS],
-        Input(ids.LIVE, "data"),
+        State(ids.LIVE, "data"),
+        Input(ids.LIVE_PHASE, "data"),  # another run on screen (its settings with it)
         *data_inputs,
         *deps,
     )
     def highlight_changes(
         live: LiveState | None,
+        _phase: Any,
         meta: DatasetMeta | None,
         target: str | None,
         split: list[int],

@@ -121,12 +121,15 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         Output(ids.EVAL_ACF, "figure"),
         Output(ids.EVAL_ACF_READING, "children"),
         Output(ids.EVAL_ANOMALIES, "children"),
-        Input(ids.LIVE, "data"),
+        State(ids.LIVE, "data"),
         State(ids.EVAL_RUN, "data"),
         State(ids.SESSION, "data"),
+        Input(ids.LIVE_PHASE, "data"),  # a run that starts, ends or gets its scores
         prevent_initial_call=True,
     )
-    def show_evaluation(state: LiveState | None, shown: str | None, session: str) -> EvaluationView:
+    def show_evaluation(
+        state: LiveState | None, shown: str | None, session: str, _phase: Any = None
+    ) -> EvaluationView:
         """Evaluate the newest run that finished with scores; keep the last one meanwhile."""
         if not state or not state.get("scores") or state.get("run_id") == shown:
             return EvaluationView()

@@ -259,12 +259,14 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         Output(ids.INSIDE_EMPTY, "is_open"),
         Output(ids.INSIDE_BODY, "style"),
         Output(ids.INSIDE_MODEL, "data"),
-        Input(ids.LIVE, "data"),
+        State(ids.LIVE, "data"),
         Input(ids.TABS, "active_tab"),
         State(ids.INSIDE_RUN, "value"),
         State(ids.INSIDE_RUN, "options"),
         State(ids.SESSION, "data"),
         State(ids.INSIDE_MODEL, "data"),
+        Input(ids.LIVE_PHASE, "data"),  # a run that starts or ends
+        Input(ids.LIVE_PRED, "data"),  # a new snapshot is saved with each new prediction
     )
     def list_inside_runs(
         state: LiveState | None,
@@ -273,6 +275,8 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         offered: Any,
         session: str,
         model: str | None,
+        _phase: Any = None,
+        _pred: Any = None,
     ) -> RunsChoice:
         """Offer the session's finished runs and the one training now (once it has a
         snapshot); a run that just appeared is shown at once, and redrawn as it trains."""

@@ -11,6 +11,7 @@ from dash import Dash, Input, Output, State, ctx, no_update
 from dashboard import ids, lifecycle, runs, sessions
 from dashboard.figures import runs as figures_runs
 from dashboard.layout import run_tables, runs_grid
+from dashboard.layout.panels import RUNS_TAB
 from dashboard.payloads import LiveState, RunRecord
 from dashboard.store import Store
 
@@ -219,7 +220,7 @@ def _register_comparison(app: Dash, store: Store) -> dict[str, Callable[..., Any
         live: LiveState | None,
     ) -> Comparison:
         """Overlay the selected runs (and the pinned baseline, and a run that trains now)."""
-        if tab != "runs":
+        if tab != RUNS_TAB:
             return Comparison()
         try:
             owner = sessions.verify(store, session)

@@ -12,6 +12,7 @@ from dashboard import ids, runs, sessions
 from dashboard.figures import runs as figures_runs
 from dashboard.figures import training as figures
 from dashboard.layout import runs_grid
+from dashboard.layout.panels import RUNS_TAB
 from dashboard.payloads import LiveState, LiveTraces, RunRecord
 from dashboard.store import Store
 
@@ -65,14 +66,14 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
 
     @app.callback(
         Output(ids.OVERLAY_LOSS, "figure", allow_duplicate=True),
-        Input(ids.LIVE, "data"),
+        Input(ids.LIVE_ON_RUNS, "data"),  # the live state, while the Runs tab shows it
         State(ids.OVERLAY_LIVE, "data"),
         State(ids.TABS, "active_tab"),
         prevent_initial_call=True,
     )
     def follow_live(live: LiveState | None, shown: LiveTraces | None, tab: str) -> Any:
         """Grow the training run's curves in the overlay, epoch by epoch."""
-        if tab != "runs" or not live or not shown or shown["run_id"] != live.get("run_id"):
+        if tab != RUNS_TAB or not live or not shown or shown["run_id"] != live.get("run_id"):
             return no_update
         arrays = figures.loss_arrays(live.get("history", {}))
         patch = Patch()

@@ -15,6 +15,7 @@ from dashboard.control_state import config_from_controls, data_deps, setting_dep
 from dashboard.figures import common as figures
 from dashboard.figures.runs import run_prediction_figure
 from dashboard.layout import results
+from dashboard.layout.panels import RUNS_TAB
 from dashboard.ml.backend import badge_text
 from dashboard.ml.params import PARAMS
 from dashboard.payloads import DatasetMeta, LiveState
@@ -22,6 +23,25 @@ from dashboard.settings import Settings
 from dashboard.store import NotFound, Store
 
 CANCEL_KEPT = "the job queue is not reachable, so the job stops when it is back; "
+
+# In the browser, on every change of ids.LIVE: the facets of it that views wait for, each
+# passed on only when it changes (ids.LIVE_PHASE, ids.LIVE_PRED), and LIVE itself only while
+# the Runs tab shows it (ids.LIVE_ON_RUNS). Each server callback listening to LIVE would be
+# one more request per epoch per page; listening to these, views are asked only when there
+# is something new to draw.
+LIVE_FACETS_JS = """
+function(live, tab, phase, pred) {
+    const no = window.dash_clientside.no_update;
+    const scored = !!(live && live.scores && Object.keys(live.scores).length);
+    const nowPhase = live ? [live.run_id, live.status, !!live.paused, scored].join(":") : null;
+    const nowPred = live ? [live.run_id, live.pred_epoch || 0, "extras" in live].join(":") : null;
+    return [
+        nowPhase === phase ? no : nowPhase,
+        nowPred === pred ? no : nowPred,
+        tab === "{runs}" ? live : no,
+    ];
+}
+""".replace("{runs}", RUNS_TAB)
 
 
 def register(
@@ -175,6 +195,16 @@ def shown_state(state: LiveState) -> ShownState:
 
 def _register_views(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
     """The loss chart, progress, status, scores and predictions drawn from ids.LIVE."""
+    app.clientside_callback(
+        LIVE_FACETS_JS,
+        Output(ids.LIVE_PHASE, "data"),
+        Output(ids.LIVE_PRED, "data"),
+        Output(ids.LIVE_ON_RUNS, "data"),
+        Input(ids.LIVE, "data"),
+        State(ids.TABS, "active_tab"),
+        State(ids.LIVE_PHASE, "data"),
+        State(ids.LIVE_PRED, "data"),
+    )
 
     @app.callback(
         Output(ids.LOSS_GRAPH, "figure"),
@@ -207,12 +237,13 @@ def _register_views(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
     @app.callback(
         Output(ids.PRED_GRAPH, "figure"),
         Output(ids.PRED_SHOWN, "data"),
-        Input(ids.LIVE, "data"),
+        State(ids.LIVE, "data"),
         State(ids.PRED_SHOWN, "data"),
         State(ids.SESSION, "data"),
+        Input(ids.LIVE_PRED, "data"),
     )
     def show_predictions(
-        state: LiveState | None, shown: list[Any] | None, session: str
+        state: LiveState | None, shown: list[Any] | None, session: str, _pred: Any = None
     ) -> tuple[Any, Any]:
         """Redraw prediction vs actual only when the job saved newer predictions, or when
         the run ends (its extras: roll-out, forecast past the end, interval band)."""
@@ -248,10 +279,11 @@ def _register_steering(app: Dash, store: Store) -> dict[str, Callable[..., Any]]
 
     @app.callback(
         Output(ids.PAUSE, "children", allow_duplicate=True),
-        Input(ids.LIVE, "data"),
+        State(ids.LIVE, "data"),
+        Input(ids.LIVE_PHASE, "data"),
         prevent_initial_call=True,
     )
-    def show_paused(state: LiveState | None) -> Any:
+    def show_paused(state: LiveState | None, _phase: Any = None) -> Any:
         """The button says Resume while the job says it is paused."""
         return pause_label(state) if state else no_update
 

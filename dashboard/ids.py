@@ -6,6 +6,13 @@ SESSION_PROBLEM = "session-problem"  # says that the tab's session token was ref
 PAGE = "page-id"  # per page load: keeps identical clicks of two loads apart
 DATASET = "dataset-meta"  # small JSON: id, name, columns, rows
 LIVE = "live-state"  # progress of the running job (whole history each time)
+# What parts of LIVE a view depends on, made in the browser and changed only when they do
+# (callbacks.training.LIVE_FACETS_JS): a server callback on LIVE itself is a request per
+# epoch per page, so views that redraw on a run's start, pause, end or new predictions
+# listen to these instead.
+LIVE_PHASE = "live-phase"  # "<run id>:<status>:<paused>:<scored>"
+LIVE_PRED = "live-predictions"  # "<run id>:<prediction epoch>:<extras>"
+LIVE_ON_RUNS = "live-on-runs"  # LIVE, passed on only while the Runs tab is in view
 RESULT = "run-result"  # the final state of the last run
 WATCH = "run-watch"  # ticks while a run is active: the page checks the run's true state
 

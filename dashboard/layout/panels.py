@@ -17,6 +17,7 @@ from dashboard.layout.inside import inside_tab
 from dashboard.layout.runs_panel import runs_tab
 from dashboard.layout.search import search_tab
 
+RUNS_TAB = "runs"  # the Runs tab's id
 GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True, "displayModeBar": "hover"}
 GRAPH_STYLE = {"height": "max(300px, calc(100vh - 390px))"}  # the charts fill the screen
 
@@ -87,7 +88,7 @@ def tabs() -> dbc.Tabs:
             dbc.Tab(evaluation_tab(), label="Evaluation", tab_id="evaluation"),
             dbc.Tab(inside_tab(), label="Inside", tab_id=INSIDE_TAB),
             dbc.Tab(data_tab(), label="Data", tab_id="data"),
-            dbc.Tab(runs_tab(), label="Runs", tab_id="runs"),
+            dbc.Tab(runs_tab(), label="Runs", tab_id=RUNS_TAB),
             dbc.Tab(search_tab(), label="Search", tab_id="search"),
             dbc.Tab(class_tab(), label="Class", tab_id="class"),
         ],

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Request, expect
 
+from dashboard import ids
 from tests.browser.conftest import ConsoleErrors, screenshot_dir
 from tests.browser.helpers import (
     loss_points,
@@ -50,6 +52,64 @@ def test_train_sine_for_three_epochs(server: str, page: tuple[Page, ConsoleError
     expect(browser_page.locator("#device-badge")).to_contain_text("CPU")
     browser_page.screenshot(path=str(screenshot_dir() / "trained.png"))
     assert errors == []
+
+
+def test_a_run_asks_the_server_only_for_what_changed(
+    server: str, page: tuple[Page, ConsoleErrors]
+) -> None:
+    """Every server callback on the live state is one request per epoch per page. The loss
+    chart follows each epoch; the views that change only when a run starts, pauses, ends or
+    gets its scores are asked that often, whatever the number of epochs, and the Runs
+    tab's overlay, out of sight, not at all."""
+    browser_page, errors = page
+    open_app(browser_page, server)
+    set_slider(browser_page, "epochs", 20)
+    asked: list[str] = []
+
+    def record(request: Request) -> None:
+        if request.method == "POST" and "/_dash-update-component" in request.url:
+            asked.append(str(json.loads(request.post_data or "{}").get("output", "")))
+
+    browser_page.on("request", record)
+    browser_page.click("#train-button")
+    expect(browser_page.locator("#status-alert")).to_contain_text(
+        "Finished 20 epochs", timeout=90_000
+    )
+    expect(browser_page.locator(f"#{ids.EVAL_SUMMARY}")).to_contain_text("naive")
+    browser_page.remove_listener("request", record)
+
+    def count(output: str) -> int:
+        return sum(output in outputs for outputs in asked)
+
+    drawn = count(f"{ids.LOSS_GRAPH}.figure")
+    assert drawn >= 6, asked  # the chart was redrawn as the epochs came
+    for once_a_phase in (
+        f"{ids.PAUSE}.children",
+        f"{ids.EVAL_SUMMARY}.children",
+        ids.row("dropout"),
+    ):
+        assert count(once_a_phase) <= 4, (once_a_phase, drawn, asked)
+    followed = [o for o in asked if o.startswith(f"{ids.OVERLAY_LOSS}.figure@")]
+    assert followed == []  # (its comparison is redrawn when the run starts and ends)
+
+    # in sight, the overlay follows the next run epoch by epoch
+    set_slider(browser_page, "epochs", 300)
+    browser_page.click("#train-button")
+    wait_for_loss_points(browser_page, 1)
+    browser_page.locator(".nav-link", has_text="Runs").click()
+    browser_page.wait_for_function(f"() => ({OVERLAY_EPOCHS})() >= 2", timeout=30_000)
+    seen = browser_page.evaluate(OVERLAY_EPOCHS)
+    browser_page.wait_for_function(f"() => ({OVERLAY_EPOCHS})() > {seen}", timeout=30_000)
+    browser_page.click("#cancel-button")
+    expect(browser_page.locator("#status-alert")).to_contain_text("Cancelled", timeout=10_000)
+    assert errors == []
+
+
+# The most epochs a curve of the Runs tab's loss overlay has.
+OVERLAY_EPOCHS = """() => {
+  const g = document.querySelector('#overlay-loss-graph .js-plotly-plot');
+  return g && g.data ? Math.max(0, ...g.data.map(t => (t.x || []).length)) : 0;
+}"""
 
 
 def test_cancel_keeps_the_curve(server: str, page: tuple[Page, ConsoleErrors]) -> None:

@@ -73,7 +73,7 @@ def test_preset_sets_every_control_and_says_what_it_shows(functions: dict[str, A
 def test_changed_settings_are_highlighted(functions: dict[str, Any]) -> None:
     meta = functions["pick_dataset"]("builtin:sine", T1)[0]
     live = {"config": TrainConfig(dropout=0.3).to_dict()}
-    classes = functions["highlight_changes"](live, meta, "value", [70, 85], *raw_sliders())
+    classes = functions["highlight_changes"](live, None, meta, "value", [70, 85], *raw_sliders())
     changed = [name for name, c in zip(SETTINGS, classes, strict=True) if "changed" in c]
     assert changed == ["dropout"]
 
