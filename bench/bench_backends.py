@@ -6,6 +6,10 @@ Each round runs, in an order that alternates between rounds:
   own environment (`make bench-env` makes bench/.venv-torch; torch is never a dependency of
   the project). TORCH_PYTHON names another interpreter.
 - `keras`: ../shared/bench/reference_keras.py, plain Keras on TensorFlow, as a user writes it.
+- `keras-jax`: the same script with KERAS_BACKEND=jax (its `tf.keras` is Keras 3, which
+  then trains on JAX with compiled steps): plain Keras on JAX, as a user would run it.
+- `step-jax`: bench/step_run.py, the floor: the project's model trained by calling Keras'
+  compiled JAX train and test steps directly, batch after batch (no fit loop, no callbacks).
 - `project-tensorflow`, `project-jax`: bench/project_run.py, the same run through the app's
   own training path (`dashboard.ml.train.train`) on each backend, in a fresh process. JAX
   keeps its compiled steps in a cache folder made for this bench, as a server does in its
@@ -19,19 +23,26 @@ Each round runs, in an order that alternates between rounds:
   settings in its URL, Train clicked, the page polled for the first loss point and the final
   state (bench_browser.train_once); the run's epoch seconds are read from the store.
 
+With `--baseline REV`, one more contender, `app-jax@REV`: the app as served on JAX from a
+git worktree of an earlier commit (made for the run, removed after), alternated with the
+others, so that a change to the app is measured against what it replaced in the same run.
+
 Figures per contender (medians over the rounds; round 1 also on its own, where compilation
 shows): first epoch, median epoch, the whole run (script: start to end of the process;
 app: click to the final state), and for the app the click to the first point. Ratios are
 against the PyTorch loop of the same run.
 
     make bench-env && .venv/bin/python bench/bench_backends.py --rounds 3
+    .venv/bin/python bench/bench_backends.py --only torch,app-jax --baseline HEAD~1
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -94,6 +105,21 @@ def app_round(browser: Browser, url: str, store: Path, query: str) -> dict[str, 
     }
 
 
+def baseline_server(stack: ExitStack, tmp: Path, revision: str) -> tuple[str, Path]:
+    """The app on JAX as of `revision`, served from a worktree made for this run."""
+    tree = tmp / "baseline-tree"
+    git = ["git", "-C", str(ROOT)]
+    subprocess.run([*git, "worktree", "add", "--detach", str(tree), revision], check=True)
+    stack.callback(subprocess.run, [*git, "worktree", "remove", "--force", str(tree)], check=False)
+    data_dir = tmp / "baseline"
+    data_dir.mkdir()
+    serve = f"cd {shlex.quote(str(tree))} && exec {shlex.quote(sys.executable)} -m dashboard"
+    command = ["bash", "-c", serve + " --port {port}"]
+    env = {"LSTM_LAB_KERAS_BACKEND": "jax"}
+    url = stack.enter_context(running_server(data_dir, env=env, command=command))
+    return url, data_dir / "store"
+
+
 def contenders(
     browser: Browser, servers: dict[str, tuple[str, Path]], jax_cache: Path
 ) -> dict[str, Callable[[], dict[str, float]]]:
@@ -104,14 +130,19 @@ def contenders(
         found["torch"] = lambda: run_script([TORCH_PYTHON, str(SHARED / "reference_torch.py")], {})
     else:
         print(f"# no {TORCH_PYTHON}: run `make bench-env` for the PyTorch loop", flush=True)
-    found["keras"] = lambda: run_script([sys.executable, str(SHARED / "reference_keras.py")], {})
+    keras_script = [sys.executable, str(SHARED / "reference_keras.py")]
+    found["keras"] = lambda: run_script(keras_script, {})
+    jax_env = job_environment("jax", jax_cache.parent)
+    found["keras-jax"] = lambda: run_script(keras_script, {"KERAS_BACKEND": "jax"})
+    step = [sys.executable, str(HERE / "step_run.py")]
+    found["step-jax"] = lambda: run_script(step, jax_env)
     for name in BACKENDS:
-        env = job_environment(name, jax_cache.parent) if name == "jax" else {"KERAS_BACKEND": name}
+        env = jax_env if name == "jax" else {"KERAS_BACKEND": name}
         argv = [sys.executable, str(HERE / "project_run.py")]
         found[f"project-{name}"] = lambda argv=argv, env=env: run_script(argv, env)
         job = [sys.executable, str(HERE / "job_run.py")]
         found[f"job-{name}"] = lambda job=job, env=env: run_script(job, env)
-        url, store = servers[name]
+    for name, (url, store) in servers.items():
         found[f"app-{name}"] = lambda url=url, store=store: app_round(browser, url, store, query)
     return found
 
@@ -164,6 +195,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("ROUNDS", "3")))
     parser.add_argument("--only", default="", help="comma-separated contenders (default: all)")
+    parser.add_argument("--baseline", default="", help="a revision: also its app on JAX")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="lstm-lab-backends-") as tmp, ExitStack() as stack:
         servers: dict[str, tuple[str, Path]] = {}
@@ -173,6 +205,8 @@ def main() -> None:
             env = {"LSTM_LAB_KERAS_BACKEND": name}
             url = stack.enter_context(running_server(data_dir, env=env))
             servers[name] = (url, data_dir / "store")
+        if args.baseline:
+            servers[f"jax@{args.baseline}"] = baseline_server(stack, Path(tmp), args.baseline)
         for name, (url, _) in servers.items():
             print(f"# server {name} warm after {wait_until_warm(url):.1f} s", flush=True)
         playwright = stack.enter_context(sync_playwright())
@@ -183,7 +217,8 @@ def main() -> None:
         stack.callback(browser.close)
         calls = contenders(browser, servers, Path(tmp) / "bench-jax" / "jax-cache")
         if args.only:
-            calls = {name: calls[name] for name in args.only.split(",")}
+            wanted = args.only.split(",") + [f"app-jax@{args.baseline}"] * bool(args.baseline)
+            calls = {name: calls[name] for name in wanted}
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in calls}
         names = list(calls)
         for round_no in range(1, args.rounds + 1):
