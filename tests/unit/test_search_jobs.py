@@ -218,7 +218,7 @@ def _search_in_a_process(data_dir: str) -> None:
     """A search job (what the background callback runs), to be killed mid-trial."""
     settings = Settings(data_dir=Path(data_dir))
     with_tiny_data(settings)
-    base = TrainConfig.from_dict({**BASE.to_dict(), "epochs": 30})
+    base = TrainConfig.from_dict({**BASE.to_dict(), "epochs": 10})
     run_search(settings, SEARCH, base, SESSION, "killed", lambda state: None)
 
 
@@ -238,7 +238,7 @@ def test_cancel_keeps_finished_trials_and_a_resumed_study_numbers_on(settings: S
     process.kill()  # what Dash's cancel does to the job process
     process.join()
     page_state = study_state(settings, SESSION, "killed", "running", "")
-    page_state["live"] = live_state(runs[1]["id"], "running", epochs=30)
+    page_state["live"] = live_state(runs[1]["id"], "running", epochs=10)
     state = cancel_search(settings, SESSION, page_state)
     assert state["status"] == "cancelled" and "finished trials are kept" in state["message"]
     assert [t["state"] for t in state["trials"]] == ["complete", "failed"]
