@@ -77,7 +77,7 @@ def register(app: Dash, settings: Settings, store: Store) -> dict[str, Callable[
     @app.callback(
         Output(ids.CLASS_NOTE, "children"),
         Output(ids.CHALLENGE_LIST, "children"),
-        Input(ids.RUN_STATUS, "data"),
+        Input(ids.LIVE_PHASE, "data"),
         Input(ids.RUNS_CHANGED, "data"),
         Input(ids.SESSION, "data"),
     )

@@ -15,15 +15,6 @@ from dashboard.layout.panels import RUNS_TAB
 from dashboard.payloads import LiveState, RunRecord
 from dashboard.store import Store
 
-# Runs in the browser: passes "<run id>:<status>" on only when it changes, so the table is
-# rebuilt when a run starts or ends, not on every progress poll.
-RUN_STATUS_JS = """
-function(live, previous) {
-    const now = live ? live.run_id + ":" + live.status : null;
-    return now === previous ? window.dash_clientside.no_update : now;
-}
-"""
-
 
 def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
     """Wire the Runs tab's table and comparison (runs_focus: the focused run; runs_live:
@@ -72,12 +63,6 @@ def runs_list(store: Store, session: str, focus: str | None) -> RunsList:
 
 def _register_table(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
     """The runs table, the storage note, and deleting runs."""
-    app.clientside_callback(
-        RUN_STATUS_JS,
-        Output(ids.RUN_STATUS, "data"),
-        Input(ids.LIVE, "data"),
-        State(ids.RUN_STATUS, "data"),
-    )
 
     @app.callback(
         Output(ids.RUNS_TABLE, "rowData"),
@@ -88,7 +73,7 @@ def _register_table(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         Output(ids.FOCUS_RUN, "value"),
         Output(ids.RUNS_BODY, "style"),
         Output(ids.RUNS_EMPTY, "style"),
-        Input(ids.RUN_STATUS, "data"),
+        Input(ids.LIVE_PHASE, "data"),
         Input(ids.RUNS_CHANGED, "data"),
         Input(ids.SESSION, "data"),
         State(ids.FOCUS_RUN, "value"),
@@ -204,7 +189,7 @@ def _register_comparison(app: Dash, store: Store) -> dict[str, Callable[..., Any
         Output(ids.BASELINE_NOTE, "children"),
         Input(ids.RUNS_TABLE, "selectedRows"),
         Input(ids.BASELINE, "data"),
-        Input(ids.RUN_STATUS, "data"),
+        Input(ids.LIVE_PHASE, "data"),
         Input(ids.TABS, "active_tab"),
         Input(ids.RUNS_CHANGED, "data"),
         State(ids.SESSION, "data"),

@@ -72,7 +72,7 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
         Output(ids.PIN_BASELINE, "children"),
         Input(ids.FOCUS_RUN, "value"),
         Input(ids.BASELINE, "data"),
-        Input(ids.RUN_STATUS, "data"),  # a run that ends gains snapshots and a model file
+        Input(ids.LIVE_PHASE, "data"),  # a run that ends gains snapshots and a model file
         Input(ids.SHARE_DATA, "value"),
         State(ids.SESSION, "data"),
         State(ids.URL, "href"),

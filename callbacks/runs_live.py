@@ -34,7 +34,7 @@ def register(app: Dash, store: Store) -> dict[str, Callable[..., Any]]:
     @app.callback(
         Output(ids.LOSS_GRAPH, "figure", allow_duplicate=True),
         Output(ids.FAINT_SHOWN, "data"),
-        Input(ids.RUN_STATUS, "data"),
+        Input(ids.LIVE_PHASE, "data"),
         State(ids.FAINT_SHOWN, "data"),
         State(ids.BASELINE, "data"),
         State(ids.RUNS_TABLE, "selectedRows"),

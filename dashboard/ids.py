@@ -88,7 +88,6 @@ URL = "url"  # dcc.Location: the settings in the query, a share link's /run/<id>
 URL_QUERY = "url-query"  # the query the settings make (written into the address bar)
 URL_SYNC = "url-sync"  # output of the clientside history.replaceState
 URL_PENDING = "url-pending"  # a target from the URL, set once its dataset is loaded
-RUN_STATUS = "run-status"  # "<run id>:<status>" of the job on screen; changes only
 RUNS_CHANGED = "runs-changed"  # bumped when runs are deleted
 RUNS_TABLE = "runs-table"
 RUNS_NOTE = "runs-note"

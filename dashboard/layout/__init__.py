@@ -75,7 +75,6 @@ def page(device: str = "CPU", session: str = "") -> html.Div:
             dcc.Store(id=ids.URL_QUERY),
             dcc.Store(id=ids.URL_SYNC),
             dcc.Store(id=ids.URL_PENDING),
-            dcc.Store(id=ids.RUN_STATUS),
             header(device),
             dbc.Alert(id=ids.SESSION_PROBLEM, color="danger", is_open=False, className="mx-3"),
             dbc.Container(
