@@ -160,9 +160,13 @@ def settle(store: Store, search: SearchStudy, message: str = "") -> int:
         why = _ended(store, run_id, trial.datetime_start)
         if why is None:
             continue
+        # A run that its job finished (or pruned, or cut at its time limit) counts as its
+        # job would tell it, which it may be about to do: a helper writes the run's end to
+        # the store a moment before it tells the study.
+        outcome = _outcome_of(store, run_id, _run_status(store, run_id), why)
+        if outcome.status == "failed":
+            outcome = replace(outcome, message=message or why)
         with contextlib.suppress(RuntimeError, ValueError):  # told meanwhile by its job
-            history, seconds = _curves_of(store, run_id)
-            outcome = TrialOutcome("failed", history, seconds, message or why, run_id)
             tell_trial(search, trial.number, outcome)
             settled += 1
     return settled
@@ -183,6 +187,14 @@ def _ended(store: Store, run_id: str, started: Any) -> str | None:
     if record is not None:
         return lifecycle.mark_lost(store, record).get("message", "lost")
     return lifecycle.lost_message(0, started=False)
+
+
+def _run_status(store: Store, run_id: str) -> str:
+    """The stored status of a trial's run ("failed" when there is no record)."""
+    try:
+        return str(store.get_run(run_id, series=False)["status"])
+    except NotFound:
+        return "failed"
 
 
 def _curves_of(store: Store, run_id: str) -> tuple[History, list[float]]:
@@ -643,9 +655,15 @@ def _set_attr(search: SearchStudy, number: int, key: str, value: Any) -> None:
 
 def _outcome(store: Store, state: LiveState) -> TrialOutcome:
     """How a trial's run ended, as the study records it."""
-    run_id, status = state["run_id"], state["status"]
+    return _outcome_of(store, state["run_id"], state["status"], state.get("message", ""), state)
+
+
+def _outcome_of(
+    store: Store, run_id: str, status: str, message: str, state: LiveState | None = None
+) -> TrialOutcome:
+    """How a run that ended with `status` and `message` counts as a trial (its curves from
+    the store, else from `state`)."""
     history, seconds = _curves_of(store, run_id)
-    message = state.get("message", "")
     if status == "finished":
         kind = "complete"
     elif status == "stopped" and message.startswith("Pruned"):
@@ -654,7 +672,8 @@ def _outcome(store: Store, state: LiveState) -> TrialOutcome:
         kind = "complete"  # a complete run, shorter
     else:  # failed, or stopped by a server shutting down (SIGTERM)
         kind = "failed"
-    return TrialOutcome(kind, history or state.get("history", {}), seconds, message, run_id)
+    kept = history or (state.get("history", {}) if state else {})
+    return TrialOutcome(kind, kept, seconds, message, run_id)
 
 
 def _epochs(count: int) -> str:

@@ -185,6 +185,35 @@ def test_the_form_makes_search_settings() -> None:
     assert bad.n_trials == 0 and "two finite numbers" in problems[0]
 
 
+def test_a_trial_whose_run_finished_is_settled_complete(settings: Settings) -> None:
+    """A helper writes its run's end to the store a moment before it tells the study; a
+    search that settles its running trials in that moment counts the trial as its helper
+    would (complete, with its best value), not as failed."""
+    store = with_tiny_data(settings)
+    search_jobs._remember(store, SESSION, "race")
+    search = open_study(journal_path(settings.data_dir, "race"), "race", SEARCH, BASE)
+    asked = ask_trial(search)
+    assert asked is not None
+    search_jobs._set_attr(search, asked[0], "run_id", "B" * 16)
+    store.save_run(
+        {
+            "id": "B" * 16,
+            "session": SESSION,
+            "status": "finished",
+            "message": "Finished 2 epochs.",
+            "config": BASE.to_dict(),
+            "dataset_name": "Tiny sine",
+            "history": {"loss": [0.5, 0.4], "val_loss": [0.6, 0.3]},
+            "epoch_seconds": [0.1, 0.1],
+        }
+    )
+    assert settle(store, search) == 1
+    state = study_state(settings, SESSION, "race", "finished", "")
+    assert [t["state"] for t in state["trials"]] == ["complete"]
+    assert state["trials"][0]["message"] == "Finished 2 epochs."
+    assert state["best_settings"] is not None
+
+
 def test_a_lost_trial_is_settled_failed_on_the_next_open(settings: Settings) -> None:
     store = with_tiny_data(settings)
     search_jobs._remember(store, SESSION, "lost")
