@@ -11,7 +11,7 @@ import threading
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import diskcache
 import optuna
@@ -28,13 +28,14 @@ from dashboard.ml.search import (
     Range,
     SearchSettings,
     SearchSpace,
+    SearchStudy,
     ask_trial,
     journal_path,
     open_study,
     trials_table,
 )
 from dashboard.ml.search import study as study_module
-from dashboard.payloads import SearchState
+from dashboard.payloads import RunRecord, SearchState
 from dashboard.search_jobs import (
     cancel_search,
     list_studies,
@@ -185,28 +186,38 @@ def test_the_form_makes_search_settings() -> None:
     assert bad.n_trials == 0 and "two finite numbers" in problems[0]
 
 
+def trial_with_run(
+    settings: Settings, name: str, run_id: str, run: dict[str, Any]
+) -> tuple[Store, SearchStudy]:
+    """A study `name` with one running trial whose run `run_id` is stored as `run` says
+    (status, history, ...)."""
+    store = with_tiny_data(settings)
+    search_jobs._remember(store, SESSION, name)
+    search = open_study(journal_path(settings.data_dir, name), name, SEARCH, BASE)
+    asked = ask_trial(search)
+    assert asked is not None
+    search_jobs._set_attr(search, asked[0], "run_id", run_id)
+    record = {
+        "id": run_id,
+        "session": SESSION,
+        "config": BASE.to_dict(),
+        "dataset_name": "Tiny sine",
+    }
+    store.save_run(cast(RunRecord, record | run))
+    return store, search
+
+
 def test_a_trial_whose_run_finished_is_settled_complete(settings: Settings) -> None:
     """A helper writes its run's end to the store a moment before it tells the study; a
     search that settles its running trials in that moment counts the trial as its helper
     would (complete, with its best value), not as failed."""
-    store = with_tiny_data(settings)
-    search_jobs._remember(store, SESSION, "race")
-    search = open_study(journal_path(settings.data_dir, "race"), "race", SEARCH, BASE)
-    asked = ask_trial(search)
-    assert asked is not None
-    search_jobs._set_attr(search, asked[0], "run_id", "B" * 16)
-    store.save_run(
-        {
-            "id": "B" * 16,
-            "session": SESSION,
-            "status": "finished",
-            "message": "Finished 2 epochs.",
-            "config": BASE.to_dict(),
-            "dataset_name": "Tiny sine",
-            "history": {"loss": [0.5, 0.4], "val_loss": [0.6, 0.3]},
-            "epoch_seconds": [0.1, 0.1],
-        }
-    )
+    finished = {
+        "status": "finished",
+        "message": "Finished 2 epochs.",
+        "history": {"loss": [0.5, 0.4], "val_loss": [0.6, 0.3]},
+        "epoch_seconds": [0.1, 0.1],
+    }
+    store, search = trial_with_run(settings, "race", "B" * 16, finished)
     assert settle(store, search) == 1
     state = study_state(settings, SESSION, "race", "finished", "")
     assert [t["state"] for t in state["trials"]] == ["complete"]
@@ -215,23 +226,12 @@ def test_a_trial_whose_run_finished_is_settled_complete(settings: Settings) -> N
 
 
 def test_a_lost_trial_is_settled_failed_on_the_next_open(settings: Settings) -> None:
-    store = with_tiny_data(settings)
-    search_jobs._remember(store, SESSION, "lost")
-    search = open_study(journal_path(settings.data_dir, "lost"), "lost", SEARCH, BASE)
-    asked = ask_trial(search)
-    assert asked is not None
-    search_jobs._set_attr(search, asked[0], "run_id", "A" * 16)
-    store.save_run(
-        {
-            "id": "A" * 16,
-            "session": SESSION,
-            "status": "running",
-            "config": BASE.to_dict(),
-            "dataset_name": "Tiny sine",
-            "history": {"loss": [0.5], "val_loss": [0.6]},
-            "epoch_seconds": [0.1],
-        }
-    )
+    running = {
+        "status": "running",
+        "history": {"loss": [0.5], "val_loss": [0.6]},
+        "epoch_seconds": [0.1],
+    }
+    store, search = trial_with_run(settings, "lost", "A" * 16, running)
     store.cache.set(("beat", "A" * 16), Beat(time.time() - 100, False))  # its job died
     young = ask_trial(search)  # asked a moment ago, not beaten yet: left alone
     assert young is not None
